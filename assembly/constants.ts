@@ -184,6 +184,8 @@ export const R_ERROR_FIELD: i32 = 18;
 export const R_HEADER_TABLE: i32 = 19;
 /** Absolute address of the span table: per span two i32 (offset in feed, length). */
 export const R_SPAN_TABLE: i32 = 20;
+/** 1 when the head (or trailer section) is all ASCII, 0 when it has obs-text bytes (0x80-0xFF). */
+export const R_SECTION_ASCII: i32 = 21;
 /** Number of i32 slots. */
 export const R_I32_SLOTS: i32 = 32;
 

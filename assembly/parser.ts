@@ -101,6 +101,7 @@ import {
   R_POS,
   R_REASON_LEN,
   R_REASON_OFF,
+  R_SECTION_ASCII,
   R_SECTION_LEN,
   R_SECTION_PTR,
   R_SPAN_COUNT,
@@ -412,10 +413,20 @@ function flushField(): i32 {
   return ERR_NONE;
 }
 
+/** Whether [s, e) has no byte above 0x7F (eight bytes at a time). */
+function isAscii(s: usize, e: usize): bool {
+  let acc: u64 = 0;
+  let p = s;
+  for (; p + 8 <= e; p += 8) acc |= load<u64>(p);
+  for (; p < e; p++) acc |= <u64>load<u8>(p);
+  return (acc & 0x8080808080808080) == 0;
+}
+
 function publishSection(p: usize): void {
   setR(R_HEADER_COUNT, fieldCount);
   setR(R_SECTION_PTR, <i32>secStart);
   setR(R_SECTION_LEN, <i32>(p - secStart));
+  setR(R_SECTION_ASCII, isAscii(secStart, p) ? 1 : 0);
 }
 
 /** The blank line ending the head was read: decide framing (RFC 9112 §6.3). */

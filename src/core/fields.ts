@@ -1,6 +1,7 @@
 // A parsed head or trailer section: its bytes and the engine's field table, copied out of wasm
-// memory once. Strings are made only when asked for.
-import { latin1 } from "./latin1.js";
+// memory once. The section is decoded to one string the first time a field is read; every name
+// and value after that is a slice of it.
+import { decodeSection } from "./latin1.js";
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_TABLE = new Int32Array(0);
@@ -11,11 +12,20 @@ export class FieldSection {
   readonly bytes: Uint8Array;
   /** Per field: name offset, name length, value offset, value length (into `bytes`). */
   readonly table: Int32Array;
+  readonly #ascii: boolean;
+  #text: string | undefined;
   #entries: Array<[string, string]> | undefined;
 
-  constructor(bytes: Uint8Array = EMPTY_BYTES, table: Int32Array = EMPTY_TABLE) {
+  constructor(bytes: Uint8Array = EMPTY_BYTES, table: Int32Array = EMPTY_TABLE, ascii = true) {
     this.bytes = bytes;
     this.table = table;
+    this.#ascii = ascii;
+  }
+
+  /** The whole section as a latin1 string (made on first use). */
+  get text(): string {
+    if (this.#text === undefined) this.#text = decodeSection(this.bytes, this.#ascii);
+    return this.#text;
   }
 
   /** Number of fields. */
@@ -27,16 +37,15 @@ export class FieldSection {
   name(i: number): string {
     const t = i << 2;
     const off = this.table[t] as number;
-    return latin1(this.bytes, off, off + (this.table[t + 1] as number));
+    return this.text.slice(off, off + (this.table[t + 1] as number));
   }
 
   /** Value of field i, without leading or trailing whitespace. */
   value(i: number): string {
     const t = i << 2;
     const off = this.table[t + 2] as number;
-    return latin1(this.bytes, off, off + (this.table[t + 3] as number));
+    return this.text.slice(off, off + (this.table[t + 3] as number));
   }
-
   /** Whether field i is named `lowerName` (which must be lower case), compared without a string. */
   nameIs(i: number, lowerName: string): boolean {
     const t = i << 2;

@@ -51,6 +51,7 @@ import {
   R_POS,
   R_REASON_LEN,
   R_REASON_OFF,
+  R_SECTION_ASCII,
   R_SECTION_LEN,
   R_SECTION_PTR,
   R_SPAN_COUNT,
@@ -62,7 +63,6 @@ import {
   RF_CONTENT_LENGTH,
   RF_F64_SLOTS,
 } from "./generated/constants.js";
-import { latin1 } from "./latin1.js";
 
 /** What ResponseParser.next() found. */
 export const ParserEvent = {
@@ -328,13 +328,13 @@ export class ResponseParser {
     const bytes = this.#u8.slice(ptr, ptr + this.#r(R_SECTION_LEN));
     const t = this.#r(R_HEADER_TABLE) >> 2;
     const table = this.#mem32.slice(t, t + (this.#r(R_HEADER_COUNT) << 2));
-    return new FieldSection(bytes, table);
+    return new FieldSection(bytes, table, this.#r(R_SECTION_ASCII) === 1);
   }
 
   /** The reason phrase of the last head. */
   get reason(): string {
     if (this.#reason === undefined) {
-      this.#reason = latin1(this.#head.bytes, this.#reasonOff, this.#reasonOff + this.#reasonLen);
+      this.#reason = this.#head.text.slice(this.#reasonOff, this.#reasonOff + this.#reasonLen);
     }
     return this.#reason;
   }
