@@ -242,7 +242,8 @@ export class ResponseParser {
       if (spans > 0) {
         this.#spanIndex = 0;
         this.#spanCount = spans;
-        this.#pending = ev === EV_NEED_MORE ? NONE : ev;
+        // NeedMore and a full span table (Body) need no event of their own after the spans.
+        this.#pending = ev === EV_NEED_MORE || ev === EV_BODY ? NONE : ev;
         continue;
       }
       if (ev !== EV_NEED_MORE) return this.#settle(ev);
@@ -260,7 +261,7 @@ export class ResponseParser {
   /** Forgets the current message and any error, to reuse the parser. */
   reset(): void {
     this.#x.parser_reset();
-    this.#streamBase += this.#chunk.length;
+    this.#streamBase = 0;
     this.#chunk = EMPTY;
     this.#chunkPos = 0;
     this.#engineHasInput = false;
