@@ -1,31 +1,19 @@
-// A parsed head or trailer section: its bytes and the engine's field table, copied out of wasm
-// memory once. The section is decoded to one string the first time a field is read; every name
-// and value after that is a slice of it.
-import { decodeSection } from "./latin1.js";
+// A parsed head or trailer section: decoded out of wasm memory into one string, with the engine's
+// field table beside it. Every name and value is a slice of that string, made when asked for.
 
-const EMPTY_BYTES = new Uint8Array(0);
-const EMPTY_TABLE = new Int32Array(0);
+const EMPTY_TABLE: readonly number[] = [];
 
 /** The header (or trailer) fields of one response, in the order received. */
 export class FieldSection {
-  /** The section's raw bytes (latin1); obs-folds already replaced by SP. */
-  readonly bytes: Uint8Array;
-  /** Per field: name offset, name length, value offset, value length (into `bytes`). */
-  readonly table: Int32Array;
-  readonly #ascii: boolean;
-  #text: string | undefined;
+  /** The section as a latin1 string (one char per byte); obs-folds already replaced by SP. */
+  readonly text: string;
+  /** Per field: name offset, name length, value offset, value length (into `text`). */
+  readonly table: readonly number[];
   #entries: Array<[string, string]> | undefined;
 
-  constructor(bytes: Uint8Array = EMPTY_BYTES, table: Int32Array = EMPTY_TABLE, ascii = true) {
-    this.bytes = bytes;
+  constructor(text = "", table: readonly number[] = EMPTY_TABLE) {
+    this.text = text;
     this.table = table;
-    this.#ascii = ascii;
-  }
-
-  /** The whole section as a latin1 string (made on first use). */
-  get text(): string {
-    if (this.#text === undefined) this.#text = decodeSection(this.bytes, this.#ascii);
-    return this.#text;
   }
 
   /** Number of fields. */
@@ -46,15 +34,15 @@ export class FieldSection {
     const off = this.table[t + 2] as number;
     return this.text.slice(off, off + (this.table[t + 3] as number));
   }
-  /** Whether field i is named `lowerName` (which must be lower case), compared without a string. */
+  /** Whether field i is named `lowerName` (which must be lower case), compared without a new string. */
   nameIs(i: number, lowerName: string): boolean {
     const t = i << 2;
     const n = this.table[t + 1] as number;
     if (n !== lowerName.length) return false;
     const off = this.table[t] as number;
-    const bytes = this.bytes;
+    const text = this.text;
     for (let k = 0; k < n; k++) {
-      let b = bytes[off + k] as number;
+      let b = text.charCodeAt(off + k);
       if (b >= 0x41 && b <= 0x5a) b |= 0x20;
       if (b !== lowerName.charCodeAt(k)) return false;
     }

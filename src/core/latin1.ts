@@ -15,7 +15,7 @@ export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string
   return s;
 }
 
-/** Decodes a whole field section once; `ascii` says it has no byte above 0x7F. */
-export function decodeSection(bytes: Uint8Array, ascii: boolean): string {
-  return ascii ? utf8.decode(bytes) : latin1(bytes);
+/** Decodes bytes[start, end) of a field section; `ascii` says it has no byte above 0x7F. */
+export function decodeSection(bytes: Uint8Array, start: number, end: number, ascii: boolean): string {
+  return ascii ? utf8.decode(bytes.subarray(start, end)) : latin1(bytes, start, end);
 }

@@ -63,6 +63,7 @@ import {
   RF_CONTENT_LENGTH,
   RF_F64_SLOTS,
 } from "./generated/constants.js";
+import { decodeSection } from "./latin1.js";
 
 /** What ResponseParser.next() found. */
 export const ParserEvent = {
@@ -212,7 +213,7 @@ export class ResponseParser {
       if (this.#spanIndex < this.#spanCount) {
         const t = (this.#r(R_SPAN_TABLE) >> 2) + (this.#spanIndex << 1);
         const off = this.#copyBase + (this.#mem32[t] as number);
-        this.body = this.#chunk.subarray(off, off + (this.#mem32[t + 1] as number));
+        this.body = this.#view(off, this.#mem32[t + 1] as number);
         this.#spanIndex++;
         return EV_BODY as ParserEvent;
       }
@@ -229,7 +230,7 @@ export class ResponseParser {
         const blind = this.#f64[RF_BLIND] as number;
         if (blind > 0) {
           const n = Math.min(blind, left);
-          this.body = this.#chunk.subarray(this.#chunkPos, this.#chunkPos + n);
+          this.body = this.#view(this.#chunkPos, n);
           this.#chunkPos += n;
           const after = this.#x.parser_skip(n);
           if (after !== EV_NEED_MORE) this.#pending = after;
@@ -324,12 +325,26 @@ export class ResponseParser {
     return ev as ParserEvent;
   }
 
+  /**
+   * The head or trailer section the engine just published, decoded straight out of wasm memory
+   * into one string, and its field table copied into a plain array (both live on the JS heap:
+   * a typed-array copy of either would allocate outside it, which costs more than the parse).
+   */
   #section(): FieldSection {
     const ptr = this.#r(R_SECTION_PTR);
-    const bytes = this.#u8.slice(ptr, ptr + this.#r(R_SECTION_LEN));
+    const text = decodeSection(this.#u8, ptr, ptr + this.#r(R_SECTION_LEN), this.#r(R_SECTION_ASCII) === 1);
+    const n = this.#r(R_HEADER_COUNT) << 2;
     const t = this.#r(R_HEADER_TABLE) >> 2;
-    const table = this.#mem32.slice(t, t + (this.#r(R_HEADER_COUNT) << 2));
-    return new FieldSection(bytes, table, this.#r(R_SECTION_ASCII) === 1);
+    const mem32 = this.#mem32;
+    const table = new Array<number>(n);
+    for (let i = 0; i < n; i++) table[i] = mem32[t + i] as number;
+    return new FieldSection(text, table);
+  }
+
+  /** A plain Uint8Array view of the current chunk (a Buffer's subarray would be a slower Buffer). */
+  #view(off: number, len: number): Uint8Array {
+    const c = this.#chunk;
+    return new Uint8Array(c.buffer, c.byteOffset + off, len);
   }
 
   /** The reason phrase of the last head. */
