@@ -228,6 +228,52 @@ function eqLower(p: usize, lit: usize, n: i32): bool {
   return true;
 }
 
+/**
+ * Marks (bit 7 of each byte) the bytes of x below 0x20 or equal to 0x7F. A mark above the lowest
+ * one may be spurious (a borrow), but the lowest mark is always a real one, and there is a mark
+ * whenever there is such a byte.
+ */
+// @ts-ignore: decorator
+@inline
+function controlMask(x: u64): u64 {
+  const lows: u64 = 0x0101010101010101;
+  const highs: u64 = 0x8080808080808080;
+  const y = x ^ (lows * 0x7f);
+  return (((x - lows * 0x20) & ~x) | ((y - lows) & ~y)) & highs;
+}
+
+/**
+ * The first byte in [p, lim) of a field value that is a control other than HTAB, or DEL (so a
+ * CR, or an error), or lim. Eight bytes at a time.
+ */
+// @ts-ignore: decorator
+@inline
+function scanValue(p: usize, lim: usize): usize {
+  while (p + 8 <= lim) {
+    const m = controlMask(load<u64>(p));
+    if (m == 0) {
+      p += 8;
+      continue;
+    }
+    p += <usize>(ctz(m) >> 3);
+    if (<u32>load<u8>(p) != HT) return p;
+    p++;
+  }
+  while (p < lim) {
+    const c = <u32>load<u8>(p);
+    if ((byteClass(c) & (C_FIELD | C_WS)) == 0) return p;
+    p++;
+  }
+  return lim;
+}
+
+/** Where a value ends once trailing whitespace before `cr` is dropped. */
+function trimValueEnd(cr: usize): usize {
+  let ve = cr;
+  while (ve > valueStart && isWs(<u32>load<u8>(ve - 1))) ve--;
+  return ve;
+}
+
 // @ts-ignore: decorator
 @inline
 function isWs(c: u32): bool {
@@ -593,32 +639,73 @@ function run(): i32 {
         break;
       }
       case S_LINE_START: {
-        if (p >= e || p >= secLimit) return sectionStall(p);
-        const c = <u32>load<u8>(p);
-        if (isWs(c)) {
-          if (!fieldPending) return fail(ERR_LEADING_WHITESPACE, p);
-          // obs-fold (RFC 9112 §5.2): a user agent replaces it with SP. The CRLF that ended
-          // the previous line becomes two SP and the field value goes on.
-          store<u8>(p - 2, <u8>SP);
-          store<u8>(p - 1, <u8>SP);
-          fieldPending = false;
+        // Whole field lines are read here, one after another, while their bytes are all in;
+        // a line cut short goes on in the state that reads the part where it stopped.
+        while (true) {
+          if (p >= e || p >= secLimit) return sectionStall(p);
+          const c = <u32>load<u8>(p);
+          if (isWs(c)) {
+            if (!fieldPending) return fail(ERR_LEADING_WHITESPACE, p);
+            // obs-fold (RFC 9112 §5.2): a user agent replaces it with SP. The CRLF that ended
+            // the previous line becomes two SP and the field value goes on.
+            store<u8>(p - 2, <u8>SP);
+            store<u8>(p - 1, <u8>SP);
+            fieldPending = false;
+            p++;
+            state = valueEnd > valueStart ? S_VALUE : S_VALUE_LWS;
+            break;
+          }
+          if (fieldPending) {
+            const err = flushField();
+            if (err != ERR_NONE) return fail(err, p);
+          }
+          if (c == CR) {
+            p++;
+            state = S_SECTION_LF;
+            break;
+          }
+          if ((byteClass(c) & C_TOKEN) == 0) return fail(ERR_INVALID_HEADER_NAME, p);
+          nameStart = p;
           p++;
-          state = valueEnd > valueStart ? S_VALUE : S_VALUE_LWS;
-          break;
-        }
-        if (fieldPending) {
-          const err = flushField();
-          if (err != ERR_NONE) return fail(err, p);
-        }
-        if (c == CR) {
+          const lim = e < secLimit ? e : secLimit;
+          while (p < lim && (byteClass(<u32>load<u8>(p)) & C_TOKEN) != 0) p++;
+          if (p == lim) {
+            state = S_NAME;
+            break;
+          }
+          if (<u32>load<u8>(p) != COLON) return fail(ERR_INVALID_HEADER_NAME, p);
+          nameLen = <i32>(p - nameStart);
           p++;
-          state = S_SECTION_LF;
-          break;
+          while (p < lim && isWs(<u32>load<u8>(p))) p++;
+          if (p == lim) {
+            state = S_VALUE_LWS;
+            break;
+          }
+          const v = <u32>load<u8>(p);
+          if (v == CR) {
+            valueStart = p;
+            valueEnd = p;
+          } else {
+            if ((byteClass(v) & C_FIELD) == 0) return fail(ERR_INVALID_HEADER_VALUE, p);
+            valueStart = p;
+            p = scanValue(p + 1, lim);
+            if (p == lim) {
+              valueEnd = p;
+              state = S_VALUE;
+              break;
+            }
+            if (<u32>load<u8>(p) != CR) return fail(ERR_INVALID_HEADER_VALUE, p);
+            valueEnd = trimValueEnd(p);
+          }
+          p++;
+          if (p >= lim) {
+            state = S_VALUE_LF;
+            break;
+          }
+          if (<u32>load<u8>(p) != LF) return fail(ERR_LF_EXPECTED, p);
+          p++;
+          fieldPending = true;
         }
-        if ((byteClass(c) & C_TOKEN) == 0) return fail(ERR_INVALID_HEADER_NAME, p);
-        nameStart = p;
-        p++;
-        state = S_NAME;
         break;
       }
       case S_NAME: {
@@ -666,28 +753,15 @@ function run(): i32 {
       }
       case S_VALUE: {
         const lim = e < secLimit ? e : secLimit;
-        let ve = valueEnd;
-        while (p < lim) {
-          const cls = byteClass(<u32>load<u8>(p));
-          if ((cls & C_FIELD) != 0) {
-            p++;
-            ve = p;
-            continue;
-          }
-          if ((cls & C_WS) != 0) {
-            p++;
-            continue;
-          }
-          if (<u32>load<u8>(p) != CR) {
-            valueEnd = ve;
-            return fail(ERR_INVALID_HEADER_VALUE, p);
-          }
-          p++;
-          state = S_VALUE_LF;
-          break;
+        p = scanValue(p, lim);
+        if (p == lim) {
+          valueEnd = p; // provisional; the CR sets it (the value is never empty here)
+          return sectionStall(p);
         }
-        valueEnd = ve;
-        if (state == S_VALUE) return sectionStall(p);
+        if (<u32>load<u8>(p) != CR) return fail(ERR_INVALID_HEADER_VALUE, p);
+        valueEnd = trimValueEnd(p);
+        p++;
+        state = S_VALUE_LF;
         break;
       }
       case S_VALUE_LF: {
