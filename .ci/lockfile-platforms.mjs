@@ -14,7 +14,10 @@ const packages = lock.packages;
 
 /** os, cpu and libc from a platform package's name, e.g. "rollup-linux-arm-musleabihf". */
 function platformOf(name) {
-  const tail = name.split("/").pop().replace(/^(cli|rollup)-/, "");
+  const tail = name
+    .split("/")
+    .pop()
+    .replace(/^(cli|rollup)-/, "");
   const [os, cpu, ...rest] = tail.split("-");
   const entry = { os: [os], cpu: [cpu] };
   if (os === "linux") entry.libc = [rest.join("-").includes("musl") ? "musl" : "glibc"];
@@ -32,6 +35,8 @@ for (const [key, pkg] of Object.entries(packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`package-lock.json: ${added} platform entr${added === 1 ? "y" : "ies"} added`);
