@@ -122,6 +122,9 @@ const SP: u32 = 32;
 const COMMA: u32 = 44;
 const COLON: u32 = 58;
 const SEMICOLON: u32 = 59;
+const EQUALS: u32 = 61;
+const DQUOTE: u32 = 34;
+const BACKSLASH: u32 = 92;
 
 const LIT_HTTP1 = memory.data<u8>([72, 84, 84, 80, 47, 49, 46]); // "HTTP/1."
 const LIT_CONTENT_LENGTH = memory.data<u8>([99, 111, 110, 116, 101, 110, 116, 45, 108, 101, 110, 103, 116, 104]);
@@ -165,6 +168,20 @@ const S_CHUNK_DATA_LF: i32 = 23; // LF after chunk data
 const S_UPGRADED: i32 = 24; // the connection belongs to another protocol now
 const S_ERROR: i32 = 25; // an error was reported; only parser_reset leaves this state
 
+// Inside S_CHUNK_EXT (RFC 9112 §7.1.1):
+//   chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-name = token,
+//   ext-val = token / quoted-string
+const X_BEFORE_SEMI: i32 = 0; // BWS after the size; only ';' may follow
+const X_NAME_START: i32 = 1; // BWS, then the first byte of a name
+const X_NAME: i32 = 2; // more of the name
+const X_AFTER_NAME: i32 = 3; // BWS, then '=', ';' or CR
+const X_VALUE_START: i32 = 4; // BWS, then a token or '"'
+const X_TOKEN: i32 = 5; // more of a token value
+const X_QUOTED: i32 = 6; // inside a quoted-string
+const X_QUOTED_PAIR: i32 = 7; // the byte after a backslash
+const X_AFTER_QUOTE: i32 = 8; // just after a closing '"': BWS, ';' or CR
+const X_AFTER_VALUE: i32 = 9; // BWS after a value: more BWS, then ';' (BWS only comes before ';' or '=')
+
 // ---- state ----------------------------------------------------------------------------------
 
 let state: i32 = S_IDLE;
@@ -205,6 +222,7 @@ let connKeepAlive: bool = false;
 let remaining: u64 = 0; // body bytes left (Content-Length) or chunk bytes left
 let chunkSize: u64 = 0;
 let extBytes: i32 = 0;
+let extSub: i32 = X_BEFORE_SEMI;
 let bodyBytes: u64 = 0;
 let spanCount: i32 = 0;
 
@@ -568,8 +586,9 @@ function run(): i32 {
       case S_STATUS_MINOR: {
         if (p >= e) return needMore(p);
         const c = <u32>load<u8>(p);
-        if (c != 48 && c != 49) return fail(ERR_INVALID_VERSION, p);
-        versionMinor = <i32>(c - 48);
+        if ((byteClass(c) & C_DIGIT) == 0) return fail(ERR_INVALID_VERSION, p);
+        // RFC 9110 §2.5: a higher minor version is processed as the highest we implement, 1.1
+        versionMinor = c == 48 ? 0 : 1;
         p++;
         state = S_STATUS_SP;
         break;
@@ -818,10 +837,15 @@ function run(): i32 {
             p++;
             continue;
           }
-          if (c == SEMICOLON) state = S_CHUNK_EXT;
-          else if (c == CR) state = S_CHUNK_SIZE_LF;
-          else return fail(ERR_INVALID_CHUNK_SIZE, p);
-          p++;
+          if (c == CR) {
+            p++;
+            state = S_CHUNK_SIZE_LF;
+          } else if (c == SEMICOLON || isWs(c)) {
+            extSub = X_BEFORE_SEMI;
+            state = S_CHUNK_EXT; // reads this byte too
+          } else {
+            return fail(ERR_INVALID_CHUNK_SIZE, p);
+          }
           break;
         }
         if (state == S_CHUNK_SIZE) return needMore(p);
@@ -830,13 +854,45 @@ function run(): i32 {
       case S_CHUNK_EXT: {
         while (p < e) {
           const c = <u32>load<u8>(p);
+          const cls = byteClass(c);
           if (c == CR) {
+            // a line may end right after a name or a value, not inside or before one, nor after BWS
+            if (extSub != X_NAME && extSub != X_TOKEN && extSub != X_AFTER_QUOTE) {
+              return fail(extSub == X_BEFORE_SEMI ? ERR_INVALID_CHUNK_SIZE : ERR_INVALID_CHUNK_EXTENSION, p);
+            }
             p++;
             state = S_CHUNK_SIZE_LF;
             break;
           }
-          if ((byteClass(c) & (C_FIELD | C_WS)) == 0) return fail(ERR_INVALID_CHUNK_EXTENSION, p);
           if (++extBytes > maxChunkExtBytes) return fail(ERR_CHUNK_EXTENSION_TOO_LARGE, p);
+          let ok = true;
+          if (extSub == X_QUOTED) {
+            if (c == DQUOTE) extSub = X_AFTER_QUOTE;
+            else if (c == BACKSLASH) extSub = X_QUOTED_PAIR;
+            else ok = (cls & (C_FIELD | C_WS)) != 0;
+          } else if (extSub == X_QUOTED_PAIR) {
+            ok = (cls & (C_FIELD | C_WS)) != 0;
+            extSub = X_QUOTED;
+          } else if (isWs(c)) {
+            if (extSub == X_NAME) extSub = X_AFTER_NAME;
+            else if (extSub == X_TOKEN || extSub == X_AFTER_QUOTE) extSub = X_AFTER_VALUE;
+          } else if (c == SEMICOLON) {
+            ok = extSub != X_NAME_START && extSub != X_VALUE_START;
+            extSub = X_NAME_START;
+          } else if (c == EQUALS) {
+            ok = extSub == X_NAME || extSub == X_AFTER_NAME;
+            extSub = X_VALUE_START;
+          } else if (c == DQUOTE) {
+            ok = extSub == X_VALUE_START;
+            extSub = X_QUOTED;
+          } else if ((cls & C_TOKEN) != 0) {
+            if (extSub == X_NAME_START) extSub = X_NAME;
+            else if (extSub == X_VALUE_START) extSub = X_TOKEN;
+            else ok = extSub == X_NAME || extSub == X_TOKEN;
+          } else {
+            ok = false;
+          }
+          if (!ok) return fail(extSub == X_BEFORE_SEMI ? ERR_INVALID_CHUNK_SIZE : ERR_INVALID_CHUNK_EXTENSION, p);
           p++;
         }
         if (state == S_CHUNK_EXT) return needMore(p);

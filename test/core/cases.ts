@@ -106,9 +106,14 @@ const statusLine: ParserCase[] = [
     log: [head(999, "Odd", [cl0], { cl: 0 }), DONE, EOF_IDLE],
   },
   {
-    name: "status line: HTTP/1.2 is INVALID_VERSION",
-    input: "HTTP/1.2 200 OK\r\n\r\n",
-    log: [err("INVALID_VERSION", 7)],
+    name: "status line: HTTP/1.2 is processed as HTTP/1.1 (RFC 9110 §2.5)",
+    input: `HTTP/1.2 200 OK\r\n${CL0}\r\n`,
+    log: [head(200, "OK", [cl0], { cl: 0 }), DONE, EOF_IDLE],
+  },
+  {
+    name: "status line: HTTP/1.9 is processed as HTTP/1.1",
+    input: `HTTP/1.9 200 OK\r\nConnection: close\r\n${CL0}\r\n`,
+    log: [head(200, "OK", [["Connection", "close"], cl0], { cl: 0, keepAlive: false }), DONE, EOF_IDLE],
   },
   { name: "status line: HTTP/2 is INVALID_VERSION", input: "HTTP/2 200 OK\r\n\r\n", log: [err("INVALID_VERSION", 5)] },
   {
@@ -538,14 +543,14 @@ const limits: ParserCase[] = [
   },
   {
     name: "maxChunkExtensionBytes: summed over the message, exactly the limit is fine",
-    input: `${CH}5;a=b\r\nhello\r\n0;c=d\r\n\r\n`, // 3 + 3 extension bytes
-    limits: { maxChunkExtensionBytes: 6 },
+    input: `${CH}5;a=b\r\nhello\r\n0;c=d\r\n\r\n`, // 4 + 4 extension bytes (';' included)
+    limits: { maxChunkExtensionBytes: 8 },
     log: [head(200, "OK", [te], { flags: "chunked" }), body("hello"), DONE, EOF_IDLE],
   },
   {
     name: "maxChunkExtensionBytes: one byte over is CHUNK_EXTENSION_TOO_LARGE",
     input: `${CH}5;a=b\r\nhello\r\n0;c=d\r\n\r\n`,
-    limits: { maxChunkExtensionBytes: 5 },
+    limits: { maxChunkExtensionBytes: 7 },
     log: [
       head(200, "OK", [te], { flags: "chunked" }),
       body("hello"),
@@ -569,13 +574,13 @@ const limits: ParserCase[] = [
   },
   {
     name: "maxChunkExtensionBytes: default 16384, exactly the limit is fine",
-    input: `${CH}1;${pad(16384)}\r\nx\r\n0\r\n\r\n`,
+    input: `${CH}1;${pad(16383)}\r\nx\r\n0\r\n\r\n`,
     log: [head(200, "OK", [te], { flags: "chunked" }), body("x"), DONE, EOF_IDLE],
   },
   {
     name: "maxChunkExtensionBytes: default 16384, one byte over is CHUNK_EXTENSION_TOO_LARGE",
-    input: `${CH}1;${pad(16385)}\r\nx\r\n0\r\n\r\n`,
-    log: [head(200, "OK", [te], { flags: "chunked" }), err("CHUNK_EXTENSION_TOO_LARGE", CH.length + 2 + 16384)],
+    input: `${CH}1;${pad(16384)}\r\nx\r\n0\r\n\r\n`,
+    log: [head(200, "OK", [te], { flags: "chunked" }), err("CHUNK_EXTENSION_TOO_LARGE", CH.length + 1 + 16384)],
   },
 ];
 
@@ -1054,9 +1059,64 @@ const chunked: ParserCase[] = [
     log: [chunkedHead, body("hello!"), DONE, EOF_IDLE],
   },
   {
-    name: "chunked: extensions (VCHAR, SP, HTAB, obs-text; several; on the last chunk)",
-    input: `${CH}5;a=b;c\r\nhello\r\n1;name="x y\tz"\r\n!\r\n1;x=\xe9\xff\r\n?\r\n0;last\r\n\r\n`,
+    name: "chunked: extensions (token values, quoted-strings with SP, HTAB, obs-text and quoted-pairs; several; on the last chunk)",
+    input: `${CH}5;a=b;c\r\nhello\r\n1;name="x y\tz"\r\n!\r\n1;x="\xe9\xff";q="a\\"b"\r\n?\r\n0;last\r\n\r\n`,
     log: [chunkedHead, body("hello!?"), DONE, EOF_IDLE],
+  },
+  {
+    name: "chunked: BWS around ';' and '=' is accepted (RFC 9112 §7.1.1, RFC 9110 §5.6.3)",
+    input: `${CH}5 ; a = b\t;c\r\nhello\r\n0\t;\tz\r\n\r\n`,
+    log: [chunkedHead, body("hello"), DONE, EOF_IDLE],
+  },
+  {
+    name: "chunked: BWS after an extension, before CRLF, is INVALID_CHUNK_EXTENSION (BWS only precedes ';' or '=')",
+    input: `${CH}5;a=b \r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 6)],
+  },
+  {
+    name: "chunked: BWS after a quoted value, then ';', is accepted",
+    input: `${CH}5;a="b" ;c\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, body("hello"), DONE, EOF_IDLE],
+  },
+  {
+    name: "chunked: an extension with no name is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 2)],
+  },
+  {
+    name: "chunked: '=' with no name is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;=b\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 2)],
+  },
+  {
+    name: "chunked: '=' with no value is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;a=\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 4)],
+  },
+  {
+    name: "chunked: two tokens in a value is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;a=b c\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 6)],
+  },
+  {
+    name: "chunked: a comma in an extension is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;a,b\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 3)],
+  },
+  {
+    name: "chunked: obs-text outside a quoted-string is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;x=\xe9\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 4)],
+  },
+  {
+    name: "chunked: an unterminated quoted-string is INVALID_CHUNK_EXTENSION at the CR",
+    input: `${CH}5;a="b\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 6)],
+  },
+  {
+    name: "chunked: a control in a quoted-string is INVALID_CHUNK_EXTENSION",
+    input: `${CH}5;a="b\x01"\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_EXTENSION", CH.length + 6)],
   },
   {
     name: "chunked: 70 one-byte chunks in one feed (more than the engine's 64-span table)",
@@ -1064,9 +1124,14 @@ const chunked: ParserCase[] = [
     log: [chunkedHead, body(SEVENTY.join("")), DONE, EOF_IDLE],
   },
   {
-    name: "chunked: SP after the size is INVALID_CHUNK_SIZE",
+    name: "chunked: SP after the size with no extension is INVALID_CHUNK_SIZE (at the CR)",
     input: `${CH}5 \r\nhello\r\n0\r\n\r\n`,
-    log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length + 1)],
+    log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length + 2)],
+  },
+  {
+    name: "chunked: a token after the size and SP is INVALID_CHUNK_SIZE",
+    input: `${CH}5 a\r\nhello\r\n0\r\n\r\n`,
+    log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length + 2)],
   },
   {
     name: "chunked: SP before the size is INVALID_CHUNK_SIZE",
@@ -1074,14 +1139,14 @@ const chunked: ParserCase[] = [
     log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length)],
   },
   {
-    name: "chunked: SP before ';' is INVALID_CHUNK_SIZE",
+    name: "chunked: SP before ';' is BWS, accepted",
     input: `${CH}5 ;a=b\r\nhello\r\n0\r\n\r\n`,
-    log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length + 1)],
+    log: [chunkedHead, body("hello"), DONE, EOF_IDLE],
   },
   {
-    name: "chunked: HTAB after the size is INVALID_CHUNK_SIZE",
+    name: "chunked: HTAB after the size with no extension is INVALID_CHUNK_SIZE (at the CR)",
     input: `${CH}5\t\r\nhello\r\n0\r\n\r\n`,
-    log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length + 1)],
+    log: [chunkedHead, err("INVALID_CHUNK_SIZE", CH.length + 2)],
   },
   {
     name: "chunked: an empty size line is INVALID_CHUNK_SIZE",

@@ -980,7 +980,7 @@ export const CATEGORIES: readonly Category[] = [
     name: "status-code-first-digit-0",
     kind: "deliberate",
     reason:
-      "RFC 9110 §15: valid status codes are 100..599 and the first digit is the class; there is no class 0, so reqwire rejects it (note: §15 also says a client SHOULD treat an invalid code as 5xx, and reqwire does accept 600..999); llhttp accepts 000..099",
+      "RFC 9110 §15 defines status classes 1xx to 5xx by the first digit, and RFC 9112 §6.3 frames a response by its class (1xx, 204, 304); a code below 100 has no class to frame it by, so reqwire rejects it, as Python's http.client does (§15 asks a client to treat an invalid code as 5xx; reqwire does so for 600..999, which have a first digit to go by); llhttp accepts 000..099",
     keeps: "llhttp",
     codes: ["INVALID_STATUS"],
     repairs(text) {
@@ -1087,17 +1087,35 @@ export const CATEGORIES: readonly Category[] = [
     },
   },
   {
-    name: "chunk-extension-not-rfc-grammar",
-    kind: "suspect",
+    name: "chunk-extension-empty-name",
+    kind: "deliberate",
     reason:
-      'RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] ); reqwire takes any SP/HTAB/VCHAR/obs-text up to CR (RFC 9110 §2.2 lets a recipient recover, but a proxy and reqwire may then split the same bytes differently); llhttp rejects',
-    keeps: "reqwire",
-    codes: ["HPE_STRICT", "HPE_INVALID_CHUNK_SIZE"],
+      'RFC 9112 §7.1.1: chunk-ext-name = token, at least one character, so ";=value" is not an extension; llhttp accepts an empty name',
+    keeps: "llhttp",
+    codes: ["INVALID_CHUNK_EXTENSION"],
     repairs(text) {
       const occ: Edit[][] = [];
       for (const x of chunkExtensions(text)) {
-        if (chunkExtSyntax(text.slice(x.start, x.end)) === null) occ.push([{ ...x, insert: "" }]);
+        const ext = text.slice(x.start, x.end);
+        for (const m of ext.matchAll(/;[ \t]*=/g)) {
+          const at = x.start + (m.index as number) + 1;
+          occ.push([{ start: at, end: at, insert: "x" }]);
+        }
       }
+      return candidates(text, occ);
+    },
+  },
+  {
+    name: "http-version-1.2-to-1.9",
+    kind: "deliberate",
+    reason:
+      "RFC 9110 §2.5: a recipient SHOULD process a message with a higher minor version of a major version it implements as the highest minor version it implements (1.1); llhttp rejects HTTP/1.2 to HTTP/1.9",
+    keeps: "reqwire",
+    codes: ["HPE_INVALID_VERSION"],
+    repairs(text) {
+      const occ = scan(text)
+        .status.filter((st) => /^HTTP\/1\.[2-9] /.test(text.slice(st.start, st.start + 9)))
+        .map((st) => [{ start: st.start, end: st.start + 8, insert: "HTTP/1.1" }]);
       return candidates(text, occ);
     },
   },

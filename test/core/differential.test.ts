@@ -65,8 +65,8 @@ describe(`reqwire and llhttp ${LLHTTP_VERSION}`, () => {
     "framing-fields-in-1xx-or-trailers":
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nContent-Length: 5\r\n\r\n",
     "chunk-extension-bws": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2; a = b\r\nhi\r\n0\r\n\r\n",
-    "chunk-extension-not-rfc-grammar":
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b c\r\nhi\r\n0\r\n\r\n",
+    "chunk-extension-empty-name": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;=b\r\nhi\r\n0\r\n\r\n",
+    "http-version-1.2-to-1.9": "HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n",
   };
 
   it("has an example for every category but chunk-size-above-2^53-1", () => {
