@@ -1,183 +1,93 @@
-// `npm run demo`: reqwire's engine doing real HTTP/1.1 against an embedded local server.
-// One keep-alive TCP connection; every request head is serialized by the wasm writer and every
-// response parsed by the wasm parser (bodies come back as views of the socket's own chunks).
-import { connect, type Socket } from "node:net";
+// `npm run demo`: the classic `requests` tutorial, line by line in TypeScript, against an
+// embedded local server (127.0.0.1, random port). The same scenarios are asserted in
+// demo.test.ts.
 import { pathToFileURL } from "node:url";
-import { ParserEvent, ResponseParser, SerializeError, sharedWriter } from "../../src/core/index.js";
+import requests, { type Response } from "../../src/index.js";
 import { startDemoServer } from "./server.js";
 
-export interface Exchange {
-  status: number;
-  reason: string;
-  headers: Array<[string, string]>;
-  body: string;
-  keepAlive: boolean;
-  chunked: boolean;
-}
+/** Runs every scenario, printing what a tutorial prints; returns the responses for the tests. */
+export async function runDemo(print: (line: string) => void = console.log): Promise<Record<string, Response>> {
+  const server = await startDemoServer();
+  const base = server.url;
+  const seen: Record<string, Response> = {};
+  const session = new requests.Session();
+  try {
+    print(`demo server on ${base}\n`);
 
-/** A socket with the engine on both sides of it, one request after another (or pipelined). */
-class WireConnection {
-  readonly #socket: Socket;
-  readonly #parser = new ResponseParser();
-  readonly #queue: Array<{ head: boolean; resolve: (x: Exchange) => void; reject: (e: unknown) => void }> = [];
-  #current: Exchange | undefined;
-  #body: Uint8Array[] = [];
+    // GET a JSON resource
+    const r = await requests.get(`${base}/posts/1`);
+    seen.get = r;
+    print(`GET /posts/1 -> ${r.status_code} ${r.reason}`);
+    print(`  r.json().title: ${r.json<{ title: string }>().title}`);
+    print(`  r.headers['content-type']: ${r.headers["content-type"]}`);
+    print(`  r.headers['server']: ${r.headers.server}`);
+    print(`  r.content: ${r.content.length} bytes; r.text starts ${JSON.stringify(r.text.slice(0, 20))}`);
 
-  private constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("error", (err) => this.#failAll(err));
-    socket.on("close", () => this.#failAll(new Error("connection closed")));
-  }
-
-  static open(host: string, port: number): Promise<WireConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port }, () => resolve(new WireConnection(socket)));
-      socket.once("error", reject);
-    });
-  }
-
-  /** Sends requests back to back on the socket, one write, and resolves each response in order. */
-  send(
-    requests: Array<{ method: string; path: string; headers?: Array<[string, string]>; body?: string }>,
-  ): Promise<Exchange[]> {
-    const bytes: Uint8Array[] = [];
-    for (const r of requests) {
-      const body = r.body === undefined ? undefined : Buffer.from(r.body);
-      const headers: Array<[string, string]> = [["Host", "127.0.0.1"], ...(r.headers ?? [])];
-      if (body !== undefined) headers.push(["Content-Length", String(body.length)]);
-      bytes.push(sharedWriter().head(r.method, r.path, headers)); // throws before anything is sent
-      if (body !== undefined) bytes.push(body);
-    }
-    const done = requests.map(
-      (r) =>
-        new Promise<Exchange>((resolve, reject) => {
-          const wasIdle = this.#queue.length === 0;
-          this.#queue.push({ head: r.method === "HEAD", resolve, reject });
-          if (wasIdle) this.#parser.expect({ head: r.method === "HEAD" });
-        }),
-    );
-    this.#socket.write(Buffer.concat(bytes));
-    return Promise.all(done);
-  }
-
-  #onData(chunk: Buffer): void {
-    const p = this.#parser;
-    try {
-      p.feed(chunk);
-      for (let ev = p.next(); ev !== ParserEvent.NeedMore; ev = p.next()) {
-        if (ev === ParserEvent.Head && !p.informational) {
-          this.#current = {
-            status: p.statusCode,
-            reason: p.reason,
-            headers: p.headers.entries(),
-            body: "",
-            keepAlive: p.keepAlive,
-            chunked: p.chunked,
-          };
-          this.#body = [];
-        } else if (ev === ParserEvent.Body) {
-          this.#body.push(p.body.slice());
-        } else if (ev === ParserEvent.Done) {
-          const waiter = this.#queue.shift();
-          const result = this.#current as Exchange;
-          result.body = Buffer.concat(this.#body).toString("utf8");
-          const next = this.#queue[0];
-          if (next !== undefined) p.expect({ head: next.head });
-          waiter?.resolve(result);
+    // status branches
+    for (const code of [200, 404, 500]) {
+      const res = await requests.get(`${base}/status`, { params: { code } });
+      seen[`status${code}`] = res;
+      if (res.status_code === 200) print(`GET /status?code=${code} -> success!`);
+      else if (res.status_code === 404) print(`GET /status?code=${code} -> not found.`);
+      else {
+        try {
+          res.raise_for_status();
+        } catch (err) {
+          print(`GET /status?code=${code} -> ${(err as Error).name}: ${(err as Error).message}`);
         }
       }
-    } catch (err) {
-      this.#socket.destroy();
-      this.#failAll(err);
-    }
-  }
-
-  #failAll(err: unknown): void {
-    for (const w of this.#queue.splice(0)) w.reject(err);
-  }
-
-  close(): void {
-    this.#socket.end();
-  }
-}
-
-/** Runs every demo scenario, printing what it does; returns the exchanges for the tests. */
-export async function runDemo(print: (line: string) => void = console.log): Promise<Record<string, Exchange>> {
-  const server = await startDemoServer();
-  const conn = await WireConnection.open(server.host, server.port);
-  const seen: Record<string, Exchange> = {};
-  const header = (x: Exchange, name: string) => x.headers.find(([n]) => n.toLowerCase() === name)?.[1];
-  try {
-    print(`demo server on ${server.url}; one keep-alive connection\n`);
-
-    const [get] = await conn.send([{ method: "GET", path: "/posts/1", headers: [["Accept", "application/json"]] }]);
-    seen.get = get as Exchange;
-    print(`GET /posts/1 -> ${get?.status} ${get?.reason}`);
-    print(`  content-type: ${header(get as Exchange, "content-type")}   server: ${header(get as Exchange, "server")}`);
-    print(`  title: ${JSON.parse(get?.body ?? "{}").title}\n`);
-
-    for (const code of [200, 404, 500]) {
-      const [r] = await conn.send([{ method: "GET", path: `/status?code=${code}` }]);
-      seen[`status${code}`] = r as Exchange;
-      const verdict = code === 200 ? "success" : code === 404 ? "not found" : "server error";
-      print(`GET /status?code=${code} -> ${r?.status} (${verdict})`);
     }
 
-    const [post] = await conn.send([
-      {
-        method: "POST",
-        path: "/posts",
-        headers: [["Content-Type", "application/json"]],
-        body: JSON.stringify({ title: "New Post", body: "sent from wasm", userId: 1 }),
-      },
-    ]);
-    seen.post = post as Exchange;
-    print(`\nPOST /posts -> ${post?.status} ${post?.reason}, location ${header(post as Exchange, "location")}`);
-    print(`  ${post?.body}`);
+    // POST JSON
+    const created = await requests.post(`${base}/posts`, { json: { title: "New Post", body: "hello", userId: 1 } });
+    seen.post = created;
+    print(`\nPOST /posts -> ${created.status_code}, id ${created.json<{ id: number }>().id}`);
 
-    const [put] = await conn.send([
-      { method: "PUT", path: "/echo/put/json", headers: [["Content-Type", "application/json"]], body: '{"a":1}' },
-    ]);
-    seen.put = put as Exchange;
-    print(`PUT /echo/put/json -> ${put?.status} ${put?.body}`);
+    // POST with Basic auth, and with a Bearer token
+    const basic = await requests.post(`${base}/basic-auth/user/passwd`, { auth: ["user", "passwd"], json: {} });
+    seen.basic = basic;
+    print(`POST /basic-auth with auth=("user", "passwd") -> ${basic.status_code} ${basic.text}`);
+    session.headers.Authorization = "Bearer demo-token";
+    const bearer = await session.post(`${base}/bearer`, { json: {} });
+    seen.bearer = bearer;
+    print(`POST /bearer with a session header -> ${bearer.status_code} ${bearer.text}`);
 
-    const [chunked] = await conn.send([{ method: "GET", path: "/chunked?n=4" }]);
-    seen.chunked = chunked as Exchange;
-    print(`\nGET /chunked -> ${chunked?.status}, chunked=${chunked?.chunked}, body decoded by the engine:`);
-    print(`  ${JSON.stringify(chunked?.body)}`);
+    // PUT a whole profile; PUT form data and show the response headers
+    const profile = await requests.put(`${base}/profile`, { json: { name: "Ada", email: "ada@example.test" } });
+    seen.profile = profile;
+    print(`\nPUT /profile -> ${profile.status_code} ${profile.text}`);
+    const form = await requests.put(`${base}/form`, { data: { key: "value", lang: "ts" } });
+    seen.form = form;
+    print(`PUT /form (form data) -> ${form.status_code}; headers:`);
+    for (const [name, value] of form.headers) print(`  ${name}: ${value}`);
 
-    const [head] = await conn.send([{ method: "HEAD", path: "/posts/1" }]);
-    seen.head = head as Exchange;
+    // PUT JSON, a PUT that creates, a PUT with 204
+    const putJson = await requests.put(`${base}/echo/put/json`, { json: { a: 1 } });
+    seen.putJson = putJson;
+    print(`PUT /echo/put/json -> ${putJson.status_code} ${putJson.text}`);
+    const putNew = await requests.put(`${base}/items/new`, { json: { n: 1 } });
+    seen.putCreated = putNew;
+    print(`PUT /items/new -> ${putNew.status_code} ${putNew.reason}, Location ${putNew.headers.location}`);
+    const putOld = await requests.put(`${base}/items/existing`, { json: { n: 2 } });
+    seen.putNoContent = putOld;
+    print(`PUT /items/existing -> ${putOld.status_code} ${putOld.reason}, ${putOld.content.length} bytes`);
+
+    // PATCH, DELETE, HEAD
+    const patched = await requests.patch(`${base}/posts/1`, { json: { title: "Patched" } });
+    seen.patch = patched;
+    print(`\nPATCH /posts/1 -> ${patched.status_code} ${patched.text}`);
+    const deleted = await requests.delete(`${base}/posts/123`);
+    seen.delete = deleted;
+    print(`DELETE /posts/123 -> ${deleted.status_code} ${deleted.text}`);
+    const head = await requests.head(`${base}/posts/1`);
+    seen.head = head;
     print(
-      `HEAD /posts/1 -> ${head?.status}, content-length ${header(head as Exchange, "content-length")}, body ${head?.body.length} bytes`,
+      `HEAD /posts/1 -> ${head.status_code}, content-length ${head.headers["content-length"]}, body ${head.content.length} bytes`,
     );
-
-    const [empty] = await conn.send([{ method: "DELETE", path: "/no-content" }]);
-    seen.noContent = empty as Exchange;
-    print(`DELETE /no-content -> ${empty?.status} ${empty?.reason}`);
-
-    const piped = await conn.send([
-      { method: "GET", path: "/posts/1" },
-      { method: "GET", path: "/status?code=201" },
-      { method: "GET", path: "/nowhere" },
-    ]);
-    piped.forEach((x, i) => {
-      seen[`pipelined${i}`] = x;
-    });
-    print(`\n3 pipelined GETs in one write -> ${piped.map((x) => x.status).join(", ")}`);
-
-    try {
-      await conn.send([{ method: "GET", path: "/echo", headers: [["X-Injected", "a\r\nEvil: 1"]] }]);
-      print("a header with CRLF was sent (it must not be)");
-    } catch (err) {
-      if (!(err instanceof SerializeError)) throw err;
-      print(`\nheader with CRLF refused before any byte was written: ${err.code}`);
-    }
 
     print(`\n${server.log.length} requests served over ${server.connections()} connection(s)`);
   } finally {
-    conn.close();
+    session.close();
     await server.close();
   }
   return seen;

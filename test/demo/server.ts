@@ -70,6 +70,32 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const code = Number(url.searchParams.get("code") ?? "200");
     return sendJson(res, code, { status: code });
   }
+  if (path === "/basic-auth/user/passwd") {
+    if (req.headers.authorization !== `Basic ${Buffer.from("user:passwd").toString("base64")}`) {
+      return sendJson(res, 401, { authenticated: false }, { "WWW-Authenticate": 'Basic realm="demo"' });
+    }
+    return sendJson(res, 200, { authenticated: true, user: "user" });
+  }
+  if (path === "/bearer") {
+    const auth = req.headers.authorization ?? "";
+    if (!auth.startsWith("Bearer ")) return sendJson(res, 401, { authenticated: false });
+    return sendJson(res, 200, { authenticated: true, token: auth.slice(7) });
+  }
+  if (path.startsWith("/items/") && req.method === "PUT") {
+    if (path === "/items/existing") {
+      res.writeHead(204);
+      return void res.end();
+    }
+    return sendJson(res, 201, { created: path.slice(7), ...(parseBody(req, raw) as object) }, { Location: path });
+  }
+  if (path === "/form" && req.method === "PUT") {
+    return sendJson(
+      res,
+      200,
+      { form: parseBody(req, raw) },
+      { "X-Form-Fields": String(Object.keys(parseBody(req, raw) as object).length) },
+    );
+  }
   if (path === "/auth") {
     const auth = req.headers.authorization;
     if (auth === undefined)

@@ -1,0 +1,126 @@
+// The response body between the connection and the user: decoded chunks are queued here; a
+// streamed response reads them as they come (pausing the socket when too much is waiting),
+// a buffered one gets them all at the end.
+import type { RequestException } from "../errors.js";
+import type { BodyControl } from "../http/connection.js";
+
+/** Bytes queued before the socket is paused (streamed responses). */
+const HIGH_WATER = 1 << 20;
+/** Bytes queued below which a paused socket resumes. */
+const LOW_WATER = 1 << 18;
+
+export class BodyQueue {
+  readonly #control: BodyControl;
+  readonly #streaming: boolean;
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #queued = 0;
+  #done = false;
+  #error: RequestException | undefined;
+  #waiter: (() => void) | undefined;
+  #paused = false;
+  #reading = false;
+
+  constructor(control: BodyControl, streaming: boolean) {
+    this.#control = control;
+    this.#streaming = streaming;
+  }
+
+  /** The body has ended normally. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Iteration has started. */
+  get reading(): boolean {
+    return this.#reading;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#queued += chunk.length;
+    if (this.#streaming && !this.#paused && this.#queued > HIGH_WATER) {
+      this.#paused = true;
+      this.#control.pause();
+    }
+    this.#wake();
+  }
+
+  end(): void {
+    this.#done = true;
+    this.#wake();
+  }
+
+  fail(error: RequestException): void {
+    if (this.#done || this.#error !== undefined) return;
+    this.#error = error;
+    this.#wake();
+  }
+
+  /** Gives up on the rest of the body: the connection is closed. */
+  abandon(reason?: unknown): void {
+    if (!this.#done && this.#error === undefined) this.#control.abort(reason);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#queued = 0;
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    w?.();
+  }
+
+  /** Everything queued, joined (for a body that has ended). */
+  takeAll(): Uint8Array {
+    const parts = this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#queued = 0;
+    return concat(parts);
+  }
+
+  /** The chunks in order, as they arrive. */
+  async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    this.#reading = true;
+    for (;;) {
+      if (this.#head < this.#chunks.length) {
+        const c = this.#chunks[this.#head] as Uint8Array;
+        this.#chunks[this.#head++] = EMPTY;
+        if (this.#head > 1024 && this.#head * 2 > this.#chunks.length) {
+          this.#chunks = this.#chunks.slice(this.#head);
+          this.#head = 0;
+        }
+        this.#queued -= c.length;
+        if (this.#paused && this.#queued < LOW_WATER) {
+          this.#paused = false;
+          this.#control.resume();
+        }
+        yield c;
+        continue;
+      }
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#done) return;
+      await new Promise<void>((resolve) => {
+        this.#waiter = resolve;
+      });
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Joins byte arrays into one. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,323 @@
+// Content decoding of response bodies (Content-Encoding), as urllib3 does it for requests: the
+// codings are removed in the reverse of the order they are listed, an unknown coding leaves the
+// body as received, and a limit on the decoded size stops decompression bombs while they inflate.
+//
+// The decompressors come from node:zlib (Node, Bun, Deno, workerd with nodejs_compat); that is
+// confined to `openInflater` below, the one function to swap for another runtime's. node:zlib
+// has no public synchronous streaming API, so decoding is asynchronous: `push` resolves once the
+// chunk has been consumed, which lets a socket loop pause while it waits.
+import * as zlib from "node:zlib";
+
+/** Why decoding failed. */
+export type DecodeErrorCode = "CONTENT_DECODING_ERROR" | "DECODED_BODY_TOO_LARGE" | "ENCODING_CHAIN_TOO_LONG";
+
+/** A response body cannot be decoded. `cause` holds the decompressor's own error, if any. */
+export class DecodeError extends Error {
+  /** What went wrong: corrupt data, a decoded size over the limit, or too many codings. */
+  readonly code: DecodeErrorCode;
+
+  constructor(code: DecodeErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DecodeError";
+    this.code = code;
+  }
+}
+
+/** Limits of one decoder. */
+export interface DecoderLimits {
+  /** Most bytes any coding may decode to; crossing it fails at once. Default: no limit. */
+  maxDecodedBytes?: number;
+  /** Most codings Content-Encoding may list (urllib3 allows 5). Default 5. */
+  maxChain?: number;
+}
+
+/**
+ * Decodes one response body. Call `push` for each chunk as received and `end` after the last,
+ * awaiting each before the next call (one call at a time). Every call resolves with decoded
+ * bytes, possibly none, in order. After a rejection the decoder is finished and each call
+ * rejects with the same DecodeError.
+ */
+export interface ContentDecoder {
+  /**
+   * The codings removed, in the order they are removed (`"gzip, br"` ⇒ `["br", "gzip"]`).
+   * Empty when the body passes through unchanged; a caller may then skip the decoder.
+   */
+  readonly codings: readonly string[];
+  /** Decodes the next chunk of the body as received. */
+  push(chunk: Uint8Array): Promise<Uint8Array[]>;
+  /** Ends the body; rejects if it was cut short. */
+  end(): Promise<Uint8Array[]>;
+  /** Stops decoding (e.g. the body is abandoned) and frees the decompressors. */
+  destroy(): void;
+}
+
+type Coding = "gzip" | "deflate" | "br" | "zstd";
+
+// ---- node:zlib (swap this part to run on a runtime without it) ------------------------------
+
+type ZstdFactory = (options?: zlib.ZlibOptions) => zlib.Gunzip;
+const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+const AVAILABLE: ReadonlySet<Coding> = new Set<Coding>(
+  typeof createZstd === "function" ? ["gzip", "deflate", "br", "zstd"] : ["gzip", "deflate", "br"],
+);
+const CHUNK = 64 * 1024;
+
+/** A streaming decompressor; output goes to the sink given when it was opened. */
+interface Inflater {
+  /** Resolves once `chunk` has been consumed and its output delivered. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Resolves after the last output; rejects if the compressed stream is incomplete. */
+  finish(): Promise<void>;
+  /** Stops at once: pending calls reject, no more output is delivered. */
+  close(): void;
+}
+
+/** Opens a decompressor for `kind`; `raw` selects deflate without the zlib wrapper. */
+function openInflater(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
+  const options = { chunkSize: CHUNK };
+  const z =
+    kind === "gzip"
+      ? zlib.createGunzip(options)
+      : kind === "deflate"
+        ? raw
+          ? zlib.createInflateRaw(options)
+          : zlib.createInflate(options)
+        : kind === "br"
+          ? zlib.createBrotliDecompress(options)
+          : (createZstd as ZstdFactory)(options);
+  let failure: Error | undefined;
+  let ended = false;
+  const waiting = new Set<(err?: Error | null) => void>();
+  const settle = (err?: Error) => {
+    for (const done of [...waiting]) done(err);
+  };
+  z.on("data", sink);
+  z.on("error", (err: Error) => {
+    failure = err;
+    settle(err);
+  });
+  // After the end of the compressed stream zlib ignores what follows (as Python's zlib does).
+  z.on("end", () => {
+    ended = true;
+    settle();
+  });
+  const wait = (start: (done: (err?: Error | null) => void) => void) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure !== undefined) return reject(failure);
+      if (ended) return resolve();
+      const done = (err?: Error | null) => {
+        if (!waiting.delete(done)) return;
+        if (err) reject(err);
+        else resolve();
+      };
+      waiting.add(done);
+      start(done);
+    });
+  return {
+    write: (chunk) => wait((done) => z.write(chunk, done)),
+    finish: () => wait(() => z.end()),
+    close() {
+      failure ??= new Error("closed");
+      z.destroy();
+      settle(failure);
+    },
+  };
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+const NAMES: Readonly<Record<string, Coding>> = {
+  gzip: "gzip",
+  "x-gzip": "gzip",
+  deflate: "deflate",
+  br: "br",
+  zstd: "zstd",
+};
+
+/** The Accept-Encoding to send: the codings this runtime decodes ("gzip, deflate, br" on Node 20). */
+export function acceptEncoding(): string {
+  return [...AVAILABLE].join(", ");
+}
+
+/**
+ * A decoder for a body sent with `contentEncoding` (the Content-Encoding header, or undefined).
+ * `identity` is skipped; if any other coding is not one this runtime decodes, the body passes
+ * through undecoded, as urllib3 leaves it.
+ * @throws DecodeError ENCODING_CHAIN_TOO_LONG when more than `limits.maxChain` codings are listed.
+ */
+export function createDecoder(contentEncoding: string | undefined, limits: DecoderLimits = {}): ContentDecoder {
+  const maxChain = limits.maxChain ?? 5;
+  const listed = (contentEncoding ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== "");
+  if (listed.length > maxChain) {
+    throw new DecodeError(
+      "ENCODING_CHAIN_TOO_LONG",
+      `Content-Encoding lists ${listed.length} codings, more than the ${maxChain} allowed`,
+    );
+  }
+  const codings: Coding[] = [];
+  for (const name of listed) {
+    if (name === "identity") continue;
+    const coding = NAMES[name];
+    if (coding === undefined || !AVAILABLE.has(coding)) return new ChainDecoder([], Number.POSITIVE_INFINITY);
+    codings.push(coding);
+  }
+  return new ChainDecoder(codings.reverse(), limits.maxDecodedBytes ?? Number.POSITIVE_INFINITY);
+}
+
+function decodingError(coding: Coding, err: unknown): DecodeError {
+  if (err instanceof DecodeError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new DecodeError("CONTENT_DECODING_ERROR", `Cannot decode the ${coding} body: ${detail}`, { cause: err });
+}
+
+// One coding of the chain.
+class Stage {
+  readonly #coding: Coding;
+  readonly #limit: number;
+  #inflater: Inflater | undefined;
+  #first: Uint8Array | undefined; // deflate: a lone first byte, until the second says which kind
+  #out: Uint8Array[] = [];
+  #total = 0;
+  #error: DecodeError | undefined;
+
+  constructor(coding: Coding, limit: number) {
+    this.#coding = coding;
+    this.#limit = limit;
+  }
+
+  async write(chunks: Uint8Array[]): Promise<Uint8Array[]> {
+    const pending: Promise<void>[] = [];
+    for (const chunk of chunks) {
+      const input = this.#input(chunk);
+      if (input !== undefined && this.#inflater !== undefined) pending.push(this.#inflater.write(input));
+    }
+    try {
+      await Promise.all(pending);
+    } catch (err) {
+      throw this.#error ?? decodingError(this.#coding, err);
+    }
+    if (this.#error !== undefined) throw this.#error;
+    return this.#take();
+  }
+
+  async end(): Promise<Uint8Array[]> {
+    // Nothing received is an empty body, which urllib3 accepts under any coding.
+    if (this.#inflater === undefined && this.#first === undefined) return [];
+    if (this.#inflater === undefined) throw decodingError(this.#coding, new Error("unexpected end of file"));
+    try {
+      await this.#inflater.finish();
+    } catch (err) {
+      throw this.#error ?? decodingError(this.#coding, err);
+    }
+    return this.#take();
+  }
+
+  close(): void {
+    this.#inflater?.close();
+  }
+
+  // Opens the inflater on the first bytes; returns what to feed it, or undefined to wait.
+  #input(chunk: Uint8Array): Uint8Array | undefined {
+    if (chunk.length === 0) return undefined;
+    if (this.#inflater !== undefined) return chunk;
+    let head = chunk;
+    if (this.#coding === "deflate") {
+      // Servers send zlib-wrapped or raw deflate under this name; urllib3 tries the wrapper
+      // first, which is the same as checking for a valid zlib header (RFC 1950 §2.2).
+      if (this.#first !== undefined) {
+        head = new Uint8Array(1 + chunk.length);
+        head[0] = this.#first[0] as number;
+        head.set(chunk, 1);
+        this.#first = undefined;
+      }
+      if (head.length < 2) {
+        this.#first = head;
+        return undefined;
+      }
+      const cmf = head[0] as number;
+      const wrapped = (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | (head[1] as number)) % 31 === 0;
+      this.#inflater = openInflater("deflate", !wrapped, (out) => this.#sink(out));
+    } else {
+      this.#inflater = openInflater(this.#coding, false, (out) => this.#sink(out));
+    }
+    return head;
+  }
+
+  #sink(out: Uint8Array): void {
+    if (this.#error !== undefined) return;
+    this.#total += out.length;
+    if (this.#total > this.#limit) {
+      this.#error = new DecodeError(
+        "DECODED_BODY_TOO_LARGE",
+        `The ${this.#coding} body decodes to more than ${this.#limit} bytes`,
+      );
+      this.#out = [];
+      this.#inflater?.close();
+      return;
+    }
+    this.#out.push(out);
+  }
+
+  #take(): Uint8Array[] {
+    const out = this.#out;
+    this.#out = [];
+    return out;
+  }
+}
+
+class ChainDecoder implements ContentDecoder {
+  readonly codings: readonly string[];
+  readonly #stages: Stage[];
+  #busy = false;
+  #ended = false;
+  #error: unknown;
+
+  constructor(codings: Coding[], limit: number) {
+    this.codings = codings;
+    this.#stages = codings.map((c) => new Stage(c, limit));
+  }
+
+  push(chunk: Uint8Array): Promise<Uint8Array[]> {
+    return this.#run(async () => {
+      let data = [chunk];
+      for (const stage of this.#stages) data = await stage.write(data);
+      return data;
+    });
+  }
+
+  end(): Promise<Uint8Array[]> {
+    return this.#run(async () => {
+      this.#ended = true;
+      let data: Uint8Array[] = [];
+      for (const stage of this.#stages) {
+        const head = data.length > 0 ? await stage.write(data) : [];
+        data = head.concat(await stage.end());
+      }
+      return data;
+    });
+  }
+
+  destroy(): void {
+    this.#error ??= new DecodeError("CONTENT_DECODING_ERROR", "The decoder was destroyed");
+    for (const stage of this.#stages) stage.close();
+  }
+
+  async #run(step: () => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#busy) throw new Error("ContentDecoder: wait for the previous call to settle");
+    if (this.#ended) throw new Error("ContentDecoder: the body has already ended");
+    this.#busy = true;
+    try {
+      return await step();
+    } catch (err) {
+      this.#error = err;
+      for (const stage of this.#stages) stage.close();
+      throw err;
+    } finally {
+      this.#busy = false;
+    }
+  }
+}

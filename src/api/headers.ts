@@ -1,0 +1,292 @@
+// Header dictionaries in the manner of requests.structures.CaseInsensitiveDict: lookups ignore
+// case, iteration shows each name as it was last set. Response headers are built with
+// fromRawFields, which joins repeated fields the way urllib3 does and keeps the separate values.
+
+/** What a CaseInsensitiveDict can be built from. Nullish values of a plain object are skipped. */
+export type DictInit =
+  | CaseInsensitiveDict
+  | Iterable<readonly [string, string]>
+  | Readonly<Record<string, string | null | undefined>>
+  | null
+  | undefined;
+
+/** A CaseInsensitiveDict whose headers can also be read and written as properties (see `proxied`). */
+export type ProxiedDict = CaseInsensitiveDict & { [name: string]: string | undefined };
+
+// Proxy ⇒ the dict it wraps, so that methods run on the dict itself (private fields do not
+// reach through a proxy, and no trap runs inside a method).
+const targets = new WeakMap<object, CaseInsensitiveDict>();
+
+function checkValue(name: string, value: unknown): asserts value is string {
+  if (typeof value !== "string") {
+    throw new TypeError(`Header value of "${name}" must be a string, got ${value === null ? "null" : typeof value}`);
+  }
+}
+
+/**
+ * A mapping from header names to string values in which names compare case-insensitively.
+ *
+ * Each name is displayed (by `keys()`, iteration, `toJSON()`) with the case it was last set with,
+ * at the position where it was first set. The methods never go through a proxy, even when called
+ * on the object returned by {@link CaseInsensitiveDict.proxied}.
+ */
+export class CaseInsensitiveDict {
+  // lower-case name ⇒ [name as last set, value]
+  #store = new Map<string, [string, string]>();
+  // lower-case name ⇒ the separate values of a field received more than once (fromRawFields)
+  #lists: Map<string, string[]> | undefined;
+  // whether copy() should return a proxied dict
+  #proxied = false;
+
+  /**
+   * Builds a dict from a plain object, `[name, value]` pairs (an array, a Map, a fetch `Headers`),
+   * or another dict (whose separate values, see {@link getAll}, are copied too). When a name
+   * repeats, the last value wins. A plain object's `null`/`undefined` values are skipped.
+   * @throws TypeError when a value is not a string.
+   */
+  constructor(init?: DictInit) {
+    if (init != null) this.update(init);
+  }
+
+  /**
+   * Wraps a new dict built from `init` in a Proxy on which headers are also properties:
+   * `h["content-type"]` reads, `h["Content-Type"] = "x"` sets, `delete h["X-A"]` and assigning
+   * `null`/`undefined` delete, `"accept" in h` tests, and `Object.keys(h)` lists the names.
+   * Members of the class (`get`, `size`, `keys`, `toJSON`, …, `constructor`, `toString`) take
+   * precedence over a header of the same name, which then only the methods reach.
+   */
+  static proxied(init?: DictInit): ProxiedDict {
+    const dict = new CaseInsensitiveDict(init);
+    dict.#proxied = true;
+    return wrap(dict);
+  }
+
+  /** Number of distinct names. */
+  get size(): number {
+    return this.#store.size;
+  }
+
+  /** The value of `name` (any case), or `undefined` when it is absent. */
+  get(name: string): string | undefined;
+  /** The value of `name` (any case), or `fallback` when it is absent. */
+  get<D>(name: string, fallback: D): string | D;
+  get<D>(name: string, fallback?: D): string | D | undefined {
+    const entry = this.#store.get(name.toLowerCase());
+    return entry === undefined ? fallback : entry[1];
+  }
+
+  /**
+   * Every value received for `name`: the separate values when the field came more than once
+   * (e.g. each `Set-Cookie`), else `[value]`, or `[]` when absent.
+   */
+  getAll(name: string): string[] {
+    const lower = name.toLowerCase();
+    const list = this.#lists?.get(lower);
+    if (list !== undefined) return list.slice();
+    const entry = this.#store.get(lower);
+    return entry === undefined ? [] : [entry[1]];
+  }
+
+  /**
+   * Sets `name` to `value`, replacing any value under another case; the name is displayed as
+   * given here from now on.
+   * @throws TypeError when `value` is not a string.
+   */
+  set(name: string, value: string): this {
+    checkValue(name, value);
+    const lower = name.toLowerCase();
+    this.#store.set(lower, [name, value]);
+    this.#lists?.delete(lower);
+    return this;
+  }
+
+  /**
+   * Adds a value as a repeated field would: joined to the present one with ", " (as urllib3 joins
+   * them), the separate values staying available through {@link getAll}. The name keeps the case
+   * it was first given.
+   * @throws TypeError when `value` is not a string.
+   */
+  append(name: string, value: string): this {
+    checkValue(name, value);
+    const lower = name.toLowerCase();
+    const entry = this.#store.get(lower);
+    if (entry === undefined) {
+      this.#store.set(lower, [name, value]);
+      return this;
+    }
+    this.#lists ??= new Map();
+    const list = this.#lists.get(lower);
+    if (list === undefined) this.#lists.set(lower, [entry[1], value]);
+    else list.push(value);
+    entry[1] = `${entry[1]}, ${value}`;
+    return this;
+  }
+
+  /** Whether `name` (any case) is present. */
+  has(name: string): boolean {
+    return this.#store.has(name.toLowerCase());
+  }
+
+  /** Removes `name` (any case); returns whether it was present. */
+  delete(name: string): boolean {
+    const lower = name.toLowerCase();
+    this.#lists?.delete(lower);
+    return this.#store.delete(lower);
+  }
+
+  /**
+   * Sets every name of `other` (same forms as the constructor), as dict.update does.
+   * @throws TypeError when a value is not a string.
+   */
+  update(other: DictInit): this {
+    if (other == null) return this;
+    const source = targets.get(other) ?? other;
+    if (source instanceof CaseInsensitiveDict) {
+      for (const [lower, [name, value]] of source.#store) {
+        this.#store.set(lower, [name, value]);
+        const list = source.#lists?.get(lower);
+        if (list !== undefined) {
+          this.#lists ??= new Map();
+          this.#lists.set(lower, list.slice());
+        } else {
+          this.#lists?.delete(lower);
+        }
+      }
+    } else if (Symbol.iterator in source) {
+      for (const pair of source as Iterable<readonly [string, string]>) {
+        if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError("Header pairs must be [name, value]");
+        this.set(String(pair[0]), pair[1]);
+      }
+    } else {
+      for (const name of Object.keys(source)) {
+        const value = (source as Record<string, unknown>)[name];
+        if (value != null) this.set(name, value as string);
+      }
+    }
+    return this;
+  }
+
+  /** Removes every name. */
+  clear(): void {
+    this.#store.clear();
+    this.#lists = undefined;
+  }
+
+  /** The names, each in the case it was last set with. */
+  *keys(): IterableIterator<string> {
+    for (const entry of this.#store.values()) yield entry[0];
+  }
+
+  /** The values, in the order of {@link keys}. */
+  *values(): IterableIterator<string> {
+    for (const entry of this.#store.values()) yield entry[1];
+  }
+
+  /** `[name, value]` pairs, names in the case they were last set with. */
+  *entries(): IterableIterator<[string, string]> {
+    for (const entry of this.#store.values()) yield [entry[0], entry[1]];
+  }
+
+  /** Same as {@link entries}. */
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  /** `[lower-case name, value]` pairs, like requests' `lower_items()`. */
+  *lowerItems(): IterableIterator<[string, string]> {
+    for (const [lower, entry] of this.#store) yield [lower, entry[1]];
+  }
+
+  /** A plain object of name ⇒ value (names as last set); what JSON.stringify shows. */
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.entries());
+  }
+
+  /** An independent copy, proxied if this dict is. */
+  copy(): this {
+    return (this.#proxied ? CaseInsensitiveDict.proxied(this) : new CaseInsensitiveDict(this)) as this;
+  }
+
+  /** Shows the headers in console.log / util.inspect (Node, Bun, Deno's Node compatibility). */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    return `CaseInsensitiveDict ${inspect(this.toJSON(), options)}`;
+  }
+}
+
+/**
+ * Builds response headers from fields as received: a field that comes more than once is joined
+ * with ", " as urllib3 and requests do (also Set-Cookie, whose separate values stay available
+ * through `getAll("set-cookie")`); each name keeps the case of its first occurrence.
+ * @param options.proxied return a dict with property access (see CaseInsensitiveDict.proxied)
+ */
+export function fromRawFields(pairs: Iterable<readonly [string, string]>, options: { proxied: true }): ProxiedDict;
+export function fromRawFields(
+  pairs: Iterable<readonly [string, string]>,
+  options?: { proxied?: boolean },
+): CaseInsensitiveDict;
+export function fromRawFields(
+  pairs: Iterable<readonly [string, string]>,
+  options?: { proxied?: boolean },
+): CaseInsensitiveDict {
+  const dict = options?.proxied ? CaseInsensitiveDict.proxied() : new CaseInsensitiveDict();
+  for (const [name, value] of pairs) dict.append(name, value);
+  return dict;
+}
+
+// Members are the class's own and inherited properties (methods, `size`, Object.prototype's).
+function isMember(target: CaseInsensitiveDict, key: string | symbol): boolean {
+  return typeof key === "symbol" || key in target;
+}
+
+function wrap(dict: CaseInsensitiveDict): ProxiedDict {
+  // Methods are bound to the dict once, so a call through the proxy costs one trap, not one per
+  // internal access.
+  const bound = new Map<PropertyKey, unknown>();
+  const proxy = new Proxy(dict, {
+    get(target, key) {
+      if (!isMember(target, key)) return target.get(key as string);
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function" || key === "constructor") return value;
+      let fn = bound.get(key);
+      if (fn === undefined) {
+        fn = value.bind(target);
+        bound.set(key, fn);
+      }
+      return fn;
+    },
+    set(target, key, value) {
+      if (isMember(target, key)) return false;
+      if (value == null) target.delete(key as string);
+      else target.set(key as string, value);
+      return true;
+    },
+    deleteProperty(target, key) {
+      if (isMember(target, key)) return false;
+      target.delete(key as string);
+      return true;
+    },
+    has(target, key) {
+      return isMember(target, key) || target.has(key as string);
+    },
+    ownKeys(target) {
+      const names: string[] = [];
+      for (const name of target.keys()) if (!isMember(target, name)) names.push(name);
+      return names;
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (isMember(target, key)) return undefined;
+      const value = target.get(key as string);
+      if (value === undefined) return undefined;
+      return { value, writable: true, enumerable: true, configurable: true };
+    },
+    defineProperty() {
+      return false;
+    },
+  });
+  targets.set(proxy, dict);
+  return proxy as ProxiedDict;
+}

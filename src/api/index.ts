@@ -1,0 +1,66 @@
+// The requests-style API: module functions over a shared session, Session, Response, errors.
+import * as errors from "../errors.js";
+import type { RequestOptions } from "./options.js";
+import { PreparedRequest, VERSION } from "./request.js";
+import type { Response } from "./response.js";
+import { CaseInsensitiveDict, Session, sharedSession } from "./session.js";
+
+/**
+ * Sends a request with the shared session (keep-alive connections are reused across calls;
+ * idle ones never keep the process alive).
+ * @example await request("GET", "http://127.0.0.1:8080/posts/1")
+ */
+export function request(method: string, url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request(method, url, options);
+}
+
+/** GET. @example const r = await get(url, { params: { q: "x" } }); r.json() */
+export function get(url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request("GET", url, options);
+}
+/** OPTIONS. */
+export function options(url: string, opts?: RequestOptions): Promise<Response> {
+  return sharedSession().request("OPTIONS", url, opts);
+}
+/** HEAD. */
+export function head(url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request("HEAD", url, options);
+}
+/** POST. @example await post(url, { json: { title: "New Post" } }) */
+export function post(url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request("POST", url, options);
+}
+/** PUT. @example await put(url, { data: { key: "value" } }) */
+export function put(url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request("PUT", url, options);
+}
+/** PATCH. */
+export function patch(url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request("PATCH", url, options);
+}
+/** DELETE (`delete` is a keyword: import it as `del`, or use `requests.delete`). */
+export function del(url: string, options?: RequestOptions): Promise<Response> {
+  return sharedSession().request("DELETE", url, options);
+}
+
+/** The API as one object, for `import requests from "reqwire"`. */
+const requests = {
+  request,
+  get,
+  options,
+  head,
+  post,
+  put,
+  patch,
+  delete: del,
+  Session,
+  PreparedRequest,
+  CaseInsensitiveDict,
+  exceptions: errors,
+  __version__: VERSION,
+  ...errors,
+};
+
+export default requests;
+export type { RequestOptions };
+export { CaseInsensitiveDict, PreparedRequest, Session, VERSION };

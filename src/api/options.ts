@@ -1,0 +1,90 @@
+// The options of a request, named as in Python requests.
+import type { FileSpec, Params, RequestData } from "./encode.js";
+import type { CaseInsensitiveDict } from "./headers.js";
+import type { AuthFunction } from "./request.js";
+
+/** Headers as an object, pairs, a Headers object or a CaseInsensitiveDict; null removes one. */
+export type HeadersInit =
+  | Record<string, string | null | undefined>
+  | ReadonlyArray<readonly [string, string | null | undefined]>
+  | Headers
+  | CaseInsensitiveDict;
+
+/** What `data` may be: text, bytes, a Blob, form fields, or a stream. */
+export type DataInit = RequestData;
+
+/** Options of one request. */
+export interface RequestOptions {
+  /**
+   * Query parameters, appended to the URL's own. Arrays repeat the key.
+   * @example { params: { q: "wasm", page: 2, tag: ["a", "b"] } }  // ?q=wasm&page=2&tag=a&tag=b
+   */
+  params?: Params;
+  /**
+   * The body. An object or pairs are sent form-urlencoded; a string, bytes or a Blob as is;
+   * an async iterable or a ReadableStream is streamed with chunked encoding.
+   * @example { data: { key: "value" } }
+   */
+  data?: DataInit | null;
+  /**
+   * A value sent as JSON (Content-Type: application/json), when `data` and `files` are absent.
+   * @example { json: { title: "New Post" } }
+   */
+  json?: unknown;
+  /**
+   * Files for a multipart/form-data body: `{ field: [filename, content, contentType?] }`;
+   * `data` fields go in the same body.
+   * @example { files: { report: ["report.csv", bytes, "text/csv"] } }
+   */
+  files?: FileSpec | null;
+  /**
+   * Headers, over the session's. A null value removes a header the session would send.
+   * @example { headers: { Authorization: `Bearer ${token}` } }
+   */
+  headers?: HeadersInit;
+  /** Cookies for this request only (they are not kept in the session). */
+  cookies?: Record<string, string>;
+  /**
+   * `[user, password]` for Basic auth, or a function that edits the prepared request.
+   * @example { auth: ["user", "pass"] }
+   */
+  auth?: [string, string] | AuthFunction;
+  /**
+   * Seconds to wait: one number for both connecting and reading, or `[connect, read]`.
+   * The read timeout is the longest silence between bytes from the server. null: no limit.
+   * @default null
+   * @example { timeout: 2.5 } or { timeout: [3.05, 27] }
+   */
+  timeout?: number | [number | null, number | null] | null;
+  /**
+   * Return as soon as the head arrives and read the body later (`iter_content`, `iter_lines`,
+   * `await r.read()`), instead of reading it all first.
+   * @default false
+   */
+  stream?: boolean;
+  /** Aborts the request (RequestAborted). */
+  signal?: AbortSignal;
+  /**
+   * TLS verification: true (the runtime's CAs), false (no verification), or trusted CA
+   * certificates as PEM text (or a path to a PEM file, on Node).
+   * @default true
+   */
+  verify?: boolean | string;
+  /** Client certificate for mutual TLS: `[certPem, keyPem]` (or file paths, on Node). */
+  cert?: [string, string];
+  /**
+   * Largest body, in bytes as received, before BodyTooLarge.
+   * @default Infinity
+   */
+  max_body_size?: number;
+  /**
+   * Largest body after decompression, in bytes, before DecodedBodyTooLarge.
+   * @default 1 GiB
+   */
+  max_decoded_size?: number;
+  /**
+   * Follow redirects (reserved: redirects are returned as they are in this version).
+   * @default true (false for head)
+   */
+  allow_redirects?: boolean;
+}

@@ -1,0 +1,239 @@
+// Preparing a request, as requests.models.PreparedRequest: the URL with its params, the headers
+// merged and validated, the body encoded, auth applied. Everything that can be wrong with a
+// request is found here, before a connection is chosen or a byte is sent.
+import { SerializeError, sharedWriter } from "../core/index.js";
+import { InvalidHeader, InvalidJSONError, InvalidSchema, InvalidURL, MissingSchema, URLRequired } from "../errors.js";
+import { acceptEncoding } from "./decode.js";
+import {
+  appendParams,
+  basicAuth,
+  bodyFromData,
+  encodeJson,
+  encodeMultipart,
+  type FileSpec,
+  type Params,
+} from "./encode.js";
+import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
+import type { HeadersInit, RequestOptions } from "./options.js";
+
+/** The package version, sent in User-Agent. */
+export const VERSION = "0.1.0";
+
+const METHOD_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A fully prepared request: what goes on the wire. */
+export class PreparedRequest {
+  /** Upper-case method. */
+  method: string;
+  /** The full URL (with params, without the fragment sent). */
+  url: string;
+  /** Request headers, in the order they are sent. */
+  headers: CaseInsensitiveDict;
+  /** The body: bytes, a stream, or null. */
+  body: Uint8Array | AsyncIterable<Uint8Array> | null;
+  /** Whether the body can be sent again (retries, redirects). */
+  replayable: boolean;
+
+  constructor(
+    method: string,
+    url: string,
+    headers: CaseInsensitiveDict,
+    body: Uint8Array | AsyncIterable<Uint8Array> | null,
+    replayable: boolean,
+  ) {
+    this.method = method;
+    this.url = url;
+    this.headers = headers;
+    this.body = body;
+    this.replayable = replayable;
+  }
+
+  /** The URL as parsed (scheme, host, port, path). */
+  get parsedUrl(): URL {
+    return new URL(this.url);
+  }
+
+  /** A copy (headers copied; the body shared). */
+  copy(): PreparedRequest {
+    return new PreparedRequest(this.method, this.url, this.headers.copy(), this.body, this.replayable);
+  }
+
+  toString(): string {
+    return `<PreparedRequest [${this.method}]>`;
+  }
+}
+
+/** A function that edits the prepared request (requests' AuthBase.__call__). */
+export type AuthFunction = (request: PreparedRequest) => PreparedRequest | undefined;
+
+/** Parses and checks a URL like requests' prepare_url. */
+export function parseUrl(raw: string): URL {
+  if (typeof raw !== "string") throw new URLRequired(`a URL string is required, got ${typeof raw}`);
+  const text = raw.trim();
+  if (text === "") throw new URLRequired("a URL is required");
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
+  if (scheme === null) {
+    throw new MissingSchema(`Invalid URL '${text}': No scheme supplied. Perhaps you meant https://${text}?`);
+  }
+  const s = (scheme[1] as string).toLowerCase();
+  if (s !== "http" && s !== "https") {
+    throw new InvalidSchema(`No connection adapters were found for '${text}'`);
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (err) {
+    throw new InvalidURL(`Invalid URL '${text}': ${(err as Error).message}`, { cause: err });
+  }
+  if (url.hostname === "") throw new InvalidURL(`Invalid URL '${text}': No host supplied`);
+  return url;
+}
+
+/** The request-target (origin-form) of a URL: path and query, never the fragment. */
+export function requestTarget(url: URL): string {
+  return `${url.pathname || "/"}${url.search}`;
+}
+
+/** The Host header value of a URL (port only when not the scheme's default). */
+export function hostHeader(url: URL): string {
+  return url.port === "" ? url.hostname : `${url.hostname}:${url.port}`;
+}
+
+/** The default headers, like requests.utils.default_headers(). */
+export function defaultHeaders(): ProxiedDict {
+  return CaseInsensitiveDict.proxied([
+    ["User-Agent", `reqwire/${VERSION}`],
+    ["Accept-Encoding", acceptEncoding()],
+    ["Accept", "*/*"],
+    ["Connection", "keep-alive"],
+  ]);
+}
+
+/** Adds headers over `into`; a null or undefined value removes the header. */
+export function mergeHeaders(into: CaseInsensitiveDict, extra: HeadersInit | undefined): void {
+  if (extra === undefined || extra === null) return;
+  let entries: Iterable<readonly [string, string | null | undefined]>;
+  if (extra instanceof CaseInsensitiveDict) entries = extra.entries();
+  else if (Array.isArray(extra)) entries = extra as Array<readonly [string, string | null | undefined]>;
+  else if (typeof Headers !== "undefined" && extra instanceof Headers) entries = extra.entries();
+  else entries = Object.entries(extra as Record<string, string | null | undefined>);
+  for (const [name, value] of entries) {
+    if (value === null || value === undefined) into.delete(name);
+    else into.set(name, String(value));
+  }
+}
+
+function checkHeaderValue(name: string, value: string): void {
+  // requests refuses leading whitespace and return characters; the writer refuses the rest.
+  if (/^[ \t]/.test(value)) {
+    throw new InvalidHeader(`Invalid leading whitespace in header ${name}: ${JSON.stringify(value)}`);
+  }
+}
+
+/** Everything a session contributes to a request. */
+export interface RequestDefaults {
+  headers: CaseInsensitiveDict;
+  params: Params | undefined;
+  auth: [string, string] | AuthFunction | undefined;
+  cookies: Record<string, string>;
+}
+
+/** Prepares a request from a method, a URL and options, over the session's defaults. */
+export async function prepareRequest(
+  method: string,
+  rawUrl: string,
+  options: RequestOptions,
+  defaults: RequestDefaults,
+): Promise<PreparedRequest> {
+  const m = String(method).toUpperCase();
+  if (!METHOD_RE.test(m)) throw new InvalidHeader(`Invalid method ${JSON.stringify(method)}`);
+  let url = parseUrl(rawUrl);
+  if (defaults.params !== undefined) url = new URL(appendParams(url.href, defaults.params));
+  if (options.params !== undefined) url = new URL(appendParams(url.href, options.params));
+  let auth = options.auth ?? defaults.auth;
+  if (auth === undefined && (url.username !== "" || url.password !== "")) {
+    auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+  }
+  url.username = "";
+  url.password = "";
+  url.hash = "";
+
+  const headers = defaults.headers.copy();
+  mergeHeaders(headers, options.headers);
+
+  // body
+  let body: Uint8Array | AsyncIterable<Uint8Array> | null = null;
+  let length: number | undefined;
+  let contentType: string | undefined;
+  let replayable = true;
+  if (options.files !== undefined && options.files !== null) {
+    const mp = await encodeMultipart(options.files as FileSpec, options.data as Params | undefined);
+    body = mp.body;
+    length = mp.length;
+    contentType = mp.contentType;
+    replayable = mp.body instanceof Uint8Array;
+  } else if (options.data !== undefined && options.data !== null) {
+    const d = bodyFromData(options.data);
+    body = d.body;
+    length = d.length;
+    contentType = d.contentType;
+    replayable = d.replayable;
+  } else if (options.json !== undefined) {
+    try {
+      const j = encodeJson(options.json);
+      body = j.body;
+      length = j.body.length;
+      contentType = j.contentType;
+    } catch (err) {
+      throw new InvalidJSONError(`cannot send the json option: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (contentType !== undefined && !headers.has("content-type")) headers.set("Content-Type", contentType);
+  if (body !== null) {
+    if (length !== undefined) {
+      headers.set("Content-Length", String(length));
+      headers.delete("transfer-encoding");
+    } else {
+      headers.set("Transfer-Encoding", "chunked");
+      headers.delete("content-length");
+    }
+  } else if (m !== "GET" && m !== "HEAD" && !headers.has("content-length")) {
+    headers.set("Content-Length", "0");
+  }
+
+  // cookies: the session's, then the request's (which win, and are not kept)
+  const cookies = { ...defaults.cookies, ...(options.cookies ?? {}) };
+  const cookiePairs = Object.entries(cookies);
+  if (cookiePairs.length > 0 && !headers.has("cookie")) {
+    headers.set("Cookie", cookiePairs.map(([k, v]) => `${k}=${v}`).join("; "));
+  }
+
+  let prepared = new PreparedRequest(m, url.href, headers, body, replayable);
+  if (Array.isArray(auth)) {
+    headers.set("Authorization", basicAuth(auth[0], auth[1]));
+  } else if (typeof auth === "function") {
+    prepared = auth(prepared) ?? prepared;
+  }
+  for (const [name, value] of prepared.headers) checkHeaderValue(name, value);
+  return prepared;
+}
+
+/** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */
+export function serializeHead(prepared: PreparedRequest, url: URL, target: string): Uint8Array {
+  const pairs: Array<[string, string]> = [];
+  if (!prepared.headers.has("host")) pairs.push(["Host", hostHeader(url)]);
+  for (const entry of prepared.headers) pairs.push(entry);
+  try {
+    return sharedWriter().head(prepared.method, target, pairs);
+  } catch (err) {
+    if (err instanceof SerializeError) {
+      if (err.field === "target") throw new InvalidURL(`Invalid URL '${prepared.url}': ${err.message}`, { cause: err });
+      const name = err.headerIndex >= 0 ? (pairs[err.headerIndex]?.[0] ?? "") : "";
+      throw new InvalidHeader(`Invalid ${err.field}${name === "" ? "" : ` ${JSON.stringify(name)}`}: ${err.message}`, {
+        cause: err,
+        request: prepared,
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,56 @@
+// The pools of a session, one per origin and TLS configuration: a connection made with one set
+// of TLS options (CA, client certificate, verification) is never reused for another.
+import type { TlsOptions, Transport } from "../transport/types.js";
+import { Pool, type PoolOptions } from "./pool.js";
+
+/** Where requests go: scheme, host, port and, for https, every TLS option. */
+export interface Origin {
+  scheme: "http" | "https";
+  /** Host name or IP (IPv6 without brackets). */
+  host: string;
+  port: number;
+  tls?: TlsOptions | undefined;
+}
+
+/** The pool key: every field of the origin, TLS options included. */
+export function originKey(o: Origin): string {
+  const base = `${o.scheme}://${o.host}:${o.port}`;
+  const t = o.tls;
+  if (t === undefined) return base;
+  return `${base}|${t.rejectUnauthorized ? 1 : 0}|${t.servername ?? ""}|${t.ca ?? ""}|${t.cert ?? ""}|${t.key ?? ""}`;
+}
+
+export class Agent {
+  readonly #transport: Transport;
+  readonly #options: PoolOptions;
+  readonly #pools = new Map<string, Pool>();
+  #closed = false;
+
+  constructor(transport: Transport, options: PoolOptions) {
+    this.#transport = transport;
+    this.#options = options;
+  }
+
+  /** The pool for an origin (made on first use). */
+  pool(origin: Origin): Pool {
+    const key = originKey(origin);
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = new Pool(this.#transport, { host: origin.host, port: origin.port, tls: origin.tls }, this.#options);
+      if (this.#closed) pool.close();
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Pools by key, for inspection. */
+  get pools(): ReadonlyMap<string, Pool> {
+    return this.#pools;
+  }
+
+  /** Closes every pool. */
+  close(): void {
+    this.#closed = true;
+    for (const pool of this.#pools.values()) pool.close();
+  }
+}

@@ -1,0 +1,426 @@
+// One HTTP/1.1 connection: sends one request at a time over a transport socket and drives the
+// engine's ResponseParser with what comes back. It knows nothing of URLs, sessions or bodies
+// beyond bytes; the pool above it decides which exchange runs on which connection.
+import { type FieldSection, ParseError, ParserEvent, ResponseParser, sharedWriter } from "../core/index.js";
+import {
+  ChunkedEncodingError,
+  ConnectionError,
+  ProtocolError,
+  ReadTimeout,
+  RemoteDisconnected,
+  RequestAborted,
+  RequestException,
+} from "../errors.js";
+import type { TransportSocket } from "../transport/types.js";
+
+/** The head of a final response. */
+export interface ResponseHead {
+  status: number;
+  reason: string;
+  /** "1.0" or "1.1". */
+  httpVersion: string;
+  headers: FieldSection;
+  /** The connection may be reused after this response. */
+  keepAlive: boolean;
+  /** Content-Length, or -1. */
+  contentLength: number;
+}
+
+/** Lets the receiver of a streamed body slow the sender down, or give up. */
+export interface BodyControl {
+  pause(): void;
+  resume(): void;
+  /** Stops the exchange; the connection is closed (its remaining body is never read). */
+  abort(reason?: unknown): void;
+}
+
+/** Where a response goes. Exactly one of onComplete / onError is called, once. */
+export interface ResponseSink {
+  onHead(head: ResponseHead, control: BodyControl): void;
+  onData(chunk: Uint8Array): void;
+  onTrailers(trailers: FieldSection): void;
+  onComplete(): void;
+  onError(error: RequestException): void;
+}
+
+/** One request to run on a connection. */
+export interface Exchange {
+  /** The serialized request head (validated before any connection was chosen). */
+  head: Uint8Array;
+  /** The body: bytes, or a stream written as it comes (chunked unless `bodyLength` is known). */
+  body: Uint8Array | AsyncIterable<Uint8Array> | null;
+  /** Bytes of a streamed body, when the head declared a Content-Length for it. */
+  bodyLength: number | undefined;
+  /** The request was HEAD. */
+  expectHead: boolean;
+  /** Milliseconds the server may stay silent once the request is sent. */
+  readTimeout: number | undefined;
+  signal: AbortSignal | undefined;
+  sink: ResponseSink;
+  /**
+   * Called when the connection turned out stale (a reused connection closed before any byte of
+   * the response); returns true when the exchange was taken over (retried elsewhere).
+   */
+  retryStale?: (() => boolean) | undefined;
+}
+
+/** What a connection tells its pool. */
+export interface ConnectionOwner {
+  /** The exchange is over and the connection can take another. */
+  released(conn: Connection): void;
+  /** The connection is closed; forget it. */
+  closed(conn: Connection): void;
+}
+
+const CRLF = new Uint8Array([13, 10]);
+
+enum Phase {
+  Idle = 0,
+  Head = 1, // waiting for (or reading) the final head
+  Body = 2, // reading the body
+  Closed = 3,
+}
+
+export class Connection {
+  readonly #socket: TransportSocket;
+  readonly #owner: ConnectionOwner;
+  readonly #parser: ResponseParser;
+  #phase = Phase.Idle;
+  #ex: Exchange | undefined;
+  #settled = true;
+  #writing = false; // a streamed body is still being written
+  #gotBytes = false; // a byte of the current response arrived
+  #used = 0; // exchanges completed on this connection
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #paused = false;
+  #drainWaiter: (() => void) | undefined;
+  #onAbort: (() => void) | undefined;
+  #keepAlive = false;
+  /** When the server's keep-alive hint says the idle connection expires (ms since epoch), or 0. */
+  serverIdleDeadline = 0;
+
+  constructor(socket: TransportSocket, owner: ConnectionOwner) {
+    this.#socket = socket;
+    this.#owner = owner;
+    this.#parser = new ResponseParser();
+    socket.setHandlers({
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.#onEnd(),
+      error: (err) => this.#onSocketError(err),
+      close: () => this.#onClose(),
+      drain: () => {
+        const w = this.#drainWaiter;
+        this.#drainWaiter = undefined;
+        w?.();
+      },
+    });
+  }
+
+  /** The connection can take an exchange. */
+  get idle(): boolean {
+    return this.#phase === Phase.Idle;
+  }
+
+  get closed(): boolean {
+    return this.#phase === Phase.Closed;
+  }
+
+  /** Exchanges completed on this connection. */
+  get used(): number {
+    return this.#used;
+  }
+
+  /** Idle pooled connections must not keep the process alive. */
+  setIdleRef(ref: boolean): void {
+    if (ref) this.#socket.ref();
+    else this.#socket.unref();
+  }
+
+  /** Starts an exchange. The connection must be idle. */
+  run(ex: Exchange): void {
+    if (this.#phase !== Phase.Idle) throw new Error("connection is busy");
+    this.#ex = ex;
+    this.#settled = false;
+    this.#gotBytes = false;
+    this.#paused = false;
+    this.#phase = Phase.Head;
+    this.#socket.ref();
+    if (ex.signal !== undefined) {
+      if (ex.signal.aborted) {
+        this.#fail(new RequestAborted("request aborted", { cause: ex.signal.reason }), false);
+        return;
+      }
+      const onAbort = () => this.#fail(new RequestAborted("request aborted", { cause: ex.signal?.reason }), false);
+      this.#onAbort = onAbort;
+      ex.signal.addEventListener("abort", onAbort, { once: true });
+    }
+    this.#parser.expect({ head: ex.expectHead });
+    const body = ex.body;
+    if (body === null) {
+      this.#socket.write(ex.head);
+      this.#armReadTimer();
+    } else if (body instanceof Uint8Array) {
+      this.#socket.writev([ex.head, body]);
+      this.#armReadTimer();
+    } else {
+      this.#socket.write(ex.head);
+      this.#writing = true;
+      this.#pump(ex, body).then(
+        () => {
+          this.#writing = false;
+          if (this.#ex === ex && !this.#settled) this.#armReadTimer();
+        },
+        (err: unknown) => {
+          this.#writing = false;
+          if (this.#ex === ex) {
+            const e =
+              err instanceof RequestException
+                ? err
+                : new ConnectionError(`request body failed: ${(err as Error)?.message ?? err}`, { cause: err });
+            this.#fail(e, false);
+          }
+        },
+      );
+    }
+  }
+
+  /** Writes a streamed body, chunked unless its length was declared. */
+  async #pump(ex: Exchange, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const chunked = ex.bodyLength === undefined;
+    const writer = sharedWriter();
+    let sent = 0;
+    for await (const chunk of body) {
+      if (this.#ex !== ex || this.#settled) return; // the exchange ended (response, error, abort)
+      if (chunk.length === 0) continue;
+      sent += chunk.length;
+      if (!chunked && sent > (ex.bodyLength as number)) {
+        throw new ConnectionError(`request body is longer than its Content-Length (${ex.bodyLength})`);
+      }
+      const ok = chunked
+        ? this.#socket.writev([writer.chunkHead(chunk.length), chunk, CRLF])
+        : this.#socket.write(chunk);
+      if (!ok) await new Promise<void>((resolve) => (this.#drainWaiter = resolve));
+    }
+    if (this.#ex !== ex || this.#settled) return;
+    if (chunked) this.#socket.write(writer.lastChunk());
+    else if (sent !== ex.bodyLength) {
+      throw new ConnectionError(`request body is shorter than its Content-Length (${sent} of ${ex.bodyLength})`);
+    }
+  }
+
+  #armReadTimer(): void {
+    const ms = this.#ex?.readTimeout;
+    if (ms === undefined || this.#paused || this.#writing) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#fail(new ReadTimeout(`no data from the server for ${ms / 1000} s`), false);
+    }, ms);
+  }
+
+  #clearReadTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#phase === Phase.Idle || this.#settled) {
+      // Bytes with no request outstanding are never a response (response-queue poisoning).
+      this.destroy();
+      return;
+    }
+    this.#gotBytes = true;
+    if (this.#timer !== undefined) this.#armReadTimer();
+    const p = this.#parser;
+    const ex = this.#ex as Exchange;
+    let done = false;
+    try {
+      p.feed(chunk);
+      for (let ev = p.next(); ev !== ParserEvent.NeedMore; ev = p.next()) {
+        if (ev === ParserEvent.Body) {
+          ex.sink.onData(p.body);
+        } else if (ev === ParserEvent.Head) {
+          if (p.informational) continue; // 100 Continue, 103 Early Hints: the final head follows
+          if (p.upgrade) {
+            throw new ProtocolError(`unexpected ${p.statusCode} ${p.reason}: the connection cannot be upgraded here`);
+          }
+          this.#phase = Phase.Body;
+          this.#keepAlive = p.keepAlive;
+          const head: ResponseHead = {
+            status: p.statusCode,
+            reason: p.reason,
+            httpVersion: p.httpVersion,
+            headers: p.headers,
+            keepAlive: p.keepAlive,
+            contentLength: p.contentLength,
+          };
+          this.#noteKeepAliveHint(p.headers);
+          ex.sink.onHead(head, this.#control(ex));
+          if (this.#settled) return; // the receiver aborted
+        } else if (ev === ParserEvent.Trailers) {
+          ex.sink.onTrailers(p.trailers as FieldSection);
+        } else if (ev === ParserEvent.Done) {
+          done = true;
+          this.#complete(ex);
+          // The parser is idle now: the loop's next() says NeedMore, or throws on bytes after
+          // the response (unsolicited), and the connection is closed below.
+        }
+        if (!done && this.#ex !== ex) return; // the exchange was aborted by its receiver
+      }
+    } catch (err) {
+      if (this.#ex !== ex || this.#settled) {
+        this.destroy();
+        return;
+      }
+      this.#fail(this.#mapParseError(err), false);
+    }
+  }
+
+  #mapParseError(err: unknown): RequestException {
+    if (err instanceof RequestException) return err;
+    if (err instanceof ParseError) {
+      if (this.#phase === Phase.Body) {
+        return new ChunkedEncodingError(`invalid response body: ${err.message}`, { cause: err });
+      }
+      return new ProtocolError(`invalid response: ${err.message}`, { cause: err });
+    }
+    return new ConnectionError(String((err as Error)?.message ?? err), { cause: err });
+  }
+
+  #noteKeepAliveHint(headers: FieldSection): void {
+    const hint = headers.get("keep-alive");
+    if (hint === undefined) return;
+    const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(hint);
+    if (m !== null) this.serverIdleDeadline = Date.now() + Number(m[1]) * 1000;
+  }
+
+  #control(ex: Exchange): BodyControl {
+    return {
+      pause: () => {
+        if (this.#ex !== ex || this.#settled) return;
+        this.#paused = true;
+        this.#clearReadTimer();
+        this.#socket.pause();
+      },
+      resume: () => {
+        if (this.#ex !== ex || this.#settled) return;
+        this.#paused = false;
+        this.#socket.resume();
+        this.#armReadTimer();
+      },
+      abort: (reason?: unknown) => {
+        if (this.#ex !== ex || this.#settled) return;
+        this.#fail(new RequestAborted("response body abandoned", { cause: reason }), false);
+      },
+    };
+  }
+
+  #onEnd(): void {
+    if (this.#phase === Phase.Idle || this.#settled) {
+      this.destroy();
+      return;
+    }
+    const ex = this.#ex as Exchange;
+    try {
+      const ev = this.#parser.finish();
+      if (ev === ParserEvent.Done) {
+        this.#keepAlive = false;
+        this.#complete(ex);
+        return;
+      }
+    } catch (err) {
+      this.#fail(this.#closedError(err), true);
+      return;
+    }
+    this.#fail(this.#closedError(undefined), true);
+  }
+
+  /** The error for a connection closed by the peer in the middle of an exchange. */
+  #closedError(cause: unknown): RequestException {
+    if (!this.#gotBytes) {
+      return new RemoteDisconnected("the server closed the connection without sending a response", { cause });
+    }
+    if (this.#phase === Phase.Body) {
+      return new ChunkedEncodingError("the connection closed before the end of the response body", { cause });
+    }
+    return new ProtocolError("the connection closed inside the response head", { cause });
+  }
+
+  #onSocketError(err: Error): void {
+    if (this.#phase === Phase.Idle || this.#settled) return; // close follows
+    const e = this.#closedError(err);
+    e.message = `${e.message} (${err.message})`;
+    this.#fail(e, true);
+  }
+
+  #onClose(): void {
+    if (!this.#settled && this.#phase !== Phase.Idle && this.#phase !== Phase.Closed) {
+      this.#fail(this.#closedError(undefined), true);
+    }
+    this.#markClosed();
+  }
+
+  #markClosed(): void {
+    if (this.#phase === Phase.Closed) return;
+    this.#phase = Phase.Closed;
+    this.#clearReadTimer();
+    this.#owner.closed(this);
+  }
+
+  #detach(ex: Exchange): void {
+    this.#settled = true;
+    this.#clearReadTimer();
+    if (this.#onAbort !== undefined) {
+      ex.signal?.removeEventListener("abort", this.#onAbort);
+      this.#onAbort = undefined;
+    }
+  }
+
+  #complete(ex: Exchange): void {
+    this.#detach(ex);
+    this.#used++;
+    // A body still being written means the server answered early: the rest of the request is
+    // on the wire or will never be, so the connection cannot carry another request.
+    const reusable = this.#keepAlive && !this.#writing;
+    this.#ex = undefined;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    if (reusable) {
+      this.#phase = Phase.Idle;
+      ex.sink.onComplete();
+      if (this.#phase === Phase.Idle) this.#owner.released(this);
+    } else {
+      this.destroy();
+      ex.sink.onComplete();
+    }
+  }
+
+  /**
+   * Ends the current exchange with an error and closes the connection. `byPeer`: the failure
+   * came from the socket (close, reset), which may mean a stale keep-alive connection.
+   */
+  #fail(err: RequestException, byPeer: boolean): void {
+    const ex = this.#ex;
+    if (ex === undefined || this.#settled) return;
+    this.#detach(ex);
+    this.#ex = undefined;
+    const stale = byPeer && this.#used > 0 && !this.#gotBytes;
+    this.destroy();
+    if (stale && ex.retryStale?.() === true) return;
+    ex.sink.onError(err);
+  }
+
+  /** Closes the connection now; an exchange still running on it fails. */
+  destroy(): void {
+    if (this.#ex !== undefined && !this.#settled) {
+      this.#fail(new ConnectionError("the connection was closed"), false); // comes back here settled
+      return;
+    }
+    if (!this.#socket.destroyed) this.#socket.destroy();
+    this.#markClosed();
+  }
+}

@@ -1,0 +1,237 @@
+// Connections per origin: keep-alive reuse (most recently used first), a size limit, a queue of
+// exchanges waiting for a connection, idle expiry, and one retry on a fresh connection for an
+// exchange whose reused connection turned out stale.
+import { ConnectionError, ConnectTimeout, RequestAborted, type RequestException, SSLError } from "../errors.js";
+import { ConnectError, type ConnectOptions, type Transport } from "../transport/types.js";
+import { Connection, type ConnectionOwner, type Exchange } from "./connection.js";
+
+/** Limits of a pool. */
+export interface PoolOptions {
+  /**
+   * Connections open at once to one origin; more exchanges wait in a queue.
+   * @default 10
+   */
+  maxConnections: number;
+  /**
+   * Milliseconds an idle connection is kept for reuse.
+   * @default 4000
+   */
+  idleTimeout: number;
+}
+
+/** How an exchange connects when it needs a new connection. */
+export interface ConnectPolicy {
+  /** Milliseconds allowed to connect. */
+  connectTimeout: number | undefined;
+  /** May be replayed once on a fresh connection if a reused one is found stale. */
+  retryOnStale: boolean;
+}
+
+interface Waiting {
+  ex: Exchange;
+  policy: ConnectPolicy;
+  onAbort: (() => void) | undefined;
+}
+
+function connectFailure(err: unknown, target: string): RequestException {
+  if (err instanceof ConnectError) {
+    switch (err.kind) {
+      case "timeout":
+        return new ConnectTimeout(`connecting to ${target} timed out`, { cause: err });
+      case "tls":
+        return new SSLError(`TLS with ${target} failed: ${err.message}`, { cause: err.cause ?? err });
+      case "aborted":
+        return new RequestAborted("request aborted", { cause: err.cause });
+      default:
+        return new ConnectionError(`cannot connect to ${target}: ${err.message}`, { cause: err.cause ?? err });
+    }
+  }
+  return new ConnectionError(`cannot connect to ${target}: ${(err as Error)?.message ?? err}`, { cause: err });
+}
+
+export class Pool implements ConnectionOwner {
+  readonly #transport: Transport;
+  readonly #target: ConnectOptions;
+  readonly #options: PoolOptions;
+  readonly #label: string;
+  readonly #idle: Connection[] = [];
+  readonly #all = new Set<Connection>();
+  readonly #queue: Waiting[] = [];
+  readonly #idleTimers = new Map<Connection, ReturnType<typeof setTimeout>>();
+  #connecting = 0;
+  #closed = false;
+
+  constructor(transport: Transport, target: ConnectOptions, options: PoolOptions) {
+    this.#transport = transport;
+    this.#target = target;
+    this.#options = options;
+    this.#label = `${target.host}:${target.port}`;
+  }
+
+  /** Connections open or being opened. */
+  get size(): number {
+    return this.#all.size + this.#connecting;
+  }
+
+  /** Idle connections. */
+  get idleCount(): number {
+    return this.#idle.length;
+  }
+
+  /** Exchanges waiting for a connection. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Runs an exchange on an idle connection, a new one, or when one frees up. */
+  dispatch(ex: Exchange, policy: ConnectPolicy): void {
+    if (this.#closed) {
+      ex.sink.onError(new ConnectionError("the session is closed"));
+      return;
+    }
+    if (ex.signal?.aborted) {
+      ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal.reason }));
+      return;
+    }
+    if (policy.retryOnStale) {
+      let retried = false;
+      ex.retryStale = () => {
+        if (retried || this.#closed) return false;
+        retried = true;
+        this.#connectFor(ex, policy); // a fresh connection: other idle ones may be stale too
+        return true;
+      };
+    }
+    const conn = this.#takeIdle();
+    if (conn !== undefined) {
+      conn.run(ex);
+    } else if (this.size < this.#options.maxConnections) {
+      this.#connectFor(ex, policy);
+    } else {
+      this.#enqueue(ex, policy);
+    }
+  }
+
+  #takeIdle(): Connection | undefined {
+    const now = Date.now();
+    for (let conn = this.#idle.pop(); conn !== undefined; conn = this.#idle.pop()) {
+      this.#clearIdleTimer(conn);
+      if (conn.closed) continue;
+      if (conn.serverIdleDeadline !== 0 && conn.serverIdleDeadline - 1000 <= now) {
+        conn.destroy(); // the server said it would have closed it by now
+        continue;
+      }
+      return conn;
+    }
+    return undefined;
+  }
+
+  #enqueue(ex: Exchange, policy: ConnectPolicy): void {
+    const waiting: Waiting = { ex, policy, onAbort: undefined };
+    if (ex.signal !== undefined) {
+      waiting.onAbort = () => {
+        const i = this.#queue.indexOf(waiting);
+        if (i >= 0) this.#queue.splice(i, 1);
+        ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal?.reason }));
+      };
+      ex.signal.addEventListener("abort", waiting.onAbort, { once: true });
+    }
+    this.#queue.push(waiting);
+  }
+
+  #dequeue(): Waiting | undefined {
+    const w = this.#queue.shift();
+    if (w?.onAbort !== undefined) w.ex.signal?.removeEventListener("abort", w.onAbort);
+    return w;
+  }
+
+  #connectFor(ex: Exchange, policy: ConnectPolicy): void {
+    this.#connecting++;
+    this.#transport.connect({ ...this.#target, timeout: policy.connectTimeout, signal: ex.signal }).then(
+      (socket) => {
+        this.#connecting--;
+        const conn = new Connection(socket, this);
+        this.#all.add(conn);
+        if (this.#closed) {
+          conn.destroy();
+          ex.sink.onError(new ConnectionError("the session is closed"));
+        } else if (ex.signal?.aborted) {
+          this.released(conn);
+          ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal.reason }));
+        } else {
+          conn.run(ex);
+        }
+      },
+      (err: unknown) => {
+        this.#connecting--;
+        ex.sink.onError(connectFailure(err, this.#label));
+        this.#serveQueue();
+      },
+    );
+  }
+
+  /** Gives waiting exchanges a connection while there is capacity. */
+  #serveQueue(): void {
+    while (this.#queue.length > 0) {
+      const conn = this.#takeIdle();
+      if (conn !== undefined) {
+        const w = this.#dequeue() as Waiting;
+        conn.run(w.ex);
+      } else if (this.size < this.#options.maxConnections) {
+        const w = this.#dequeue() as Waiting;
+        this.#connectFor(w.ex, w.policy);
+      } else {
+        return;
+      }
+    }
+  }
+
+  released(conn: Connection): void {
+    if (this.#closed) {
+      conn.destroy();
+      return;
+    }
+    const w = this.#dequeue();
+    if (w !== undefined) {
+      conn.run(w.ex);
+      return;
+    }
+    conn.setIdleRef(false);
+    this.#idle.push(conn);
+    const timer = setTimeout(() => {
+      this.#idleTimers.delete(conn);
+      const i = this.#idle.indexOf(conn);
+      if (i >= 0) this.#idle.splice(i, 1);
+      conn.destroy();
+    }, this.#options.idleTimeout);
+    (timer as { unref?: () => void }).unref?.();
+    this.#idleTimers.set(conn, timer);
+  }
+
+  closed(conn: Connection): void {
+    this.#all.delete(conn);
+    this.#clearIdleTimer(conn);
+    const i = this.#idle.indexOf(conn);
+    if (i >= 0) this.#idle.splice(i, 1);
+    if (!this.#closed) this.#serveQueue();
+  }
+
+  #clearIdleTimer(conn: Connection): void {
+    const t = this.#idleTimers.get(conn);
+    if (t !== undefined) {
+      clearTimeout(t);
+      this.#idleTimers.delete(conn);
+    }
+  }
+
+  /** Closes every connection; waiting exchanges fail, running ones fail as their sockets close. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (let w = this.#dequeue(); w !== undefined; w = this.#dequeue()) {
+      w.ex.sink.onError(new ConnectionError("the session was closed"));
+    }
+    for (const conn of [...this.#all]) conn.destroy();
+    this.#idle.length = 0;
+  }
+}

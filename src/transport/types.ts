@@ -1,0 +1,82 @@
+// The one small interface every runtime's transport implements: open a byte stream to a host,
+// optionally over TLS, and move bytes both ways. src/http drives HTTP/1.1 over it and never
+// touches a runtime API itself.
+
+/** TLS settings of a connection. Every field is part of the pool key. */
+export interface TlsOptions {
+  /** Verify the server's certificate chain and host name. */
+  rejectUnauthorized: boolean;
+  /** Trusted CA certificates (PEM), replacing the runtime's default store. */
+  ca?: string | undefined;
+  /** Client certificate (PEM) for mutual TLS. */
+  cert?: string | undefined;
+  /** Private key (PEM) of the client certificate. */
+  key?: string | undefined;
+  /** SNI and certificate host name; defaults to the host when it is a name. */
+  servername?: string | undefined;
+}
+
+/** Where and how to connect. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** TLS settings; absent for plain TCP. */
+  tls?: TlsOptions | undefined;
+  /** Milliseconds allowed to connect (and finish the TLS handshake). */
+  timeout?: number | undefined;
+  /** Aborts the attempt. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What a socket reports. */
+export interface SocketHandlers {
+  /** Bytes from the peer (the array may be reused by nobody but the receiver). */
+  data(chunk: Uint8Array): void;
+  /** The peer finished sending (EOF). */
+  end(): void;
+  /** The socket failed; `close` follows. */
+  error(error: Error): void;
+  /** The socket is closed for good. */
+  close(): void;
+  /** Writes may go on after write() returned false. */
+  drain(): void;
+}
+
+/** An open connection. */
+export interface TransportSocket {
+  /** Sends bytes; false means "wait for drain before writing more". */
+  write(data: Uint8Array): boolean;
+  /** Sends several buffers at once (one syscall where the runtime can). */
+  writev(chunks: readonly Uint8Array[]): boolean;
+  /** Finishes sending (half-close). */
+  end(): void;
+  /** Closes at once. */
+  destroy(error?: Error): void;
+  /** Stops / restarts data events (backpressure). */
+  pause(): void;
+  resume(): void;
+  /** Whether the socket keeps the process alive (idle pooled sockets must not). */
+  ref(): void;
+  unref(): void;
+  /** Sets where events go (replacing the previous handlers). */
+  setHandlers(handlers: SocketHandlers): void;
+  readonly destroyed: boolean;
+}
+
+/** Why connecting failed. */
+export type ConnectFailure = "refused" | "timeout" | "tls" | "dns" | "aborted" | "other";
+
+/** A failed connection attempt, with the runtime's error as cause. */
+export class ConnectError extends Error {
+  readonly kind: ConnectFailure;
+  constructor(kind: ConnectFailure, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "ConnectError";
+    this.kind = kind;
+  }
+}
+
+/** A runtime's way to open sockets. */
+export interface Transport {
+  connect(options: ConnectOptions): Promise<TransportSocket>;
+}
