@@ -134,9 +134,16 @@ export class Session {
         ? undefined
         : Number(declared);
 
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<Response>((resolvePromise, rejectPromise) => {
       const started = performance.now();
-      let response: Response | undefined;
+      // The connection holds this closure while the body is read. Once a streamed response is in
+      // the user's hands it is referenced only weakly from here (and the promise's resolvers are
+      // dropped: a resolved promise holds its value), so an unread response can be collected.
+      let resolve: ((r: Response) => void) | undefined = resolvePromise;
+      let reject: ((e: unknown) => void) | undefined = rejectPromise;
+      let strong: Response | undefined;
+      let weak: WeakRef<Response> | undefined;
+      const current = () => strong ?? weak?.deref();
       let queue: BodyQueue | undefined;
       let control: BodyControl | undefined;
       let decoder: ContentDecoder | undefined;
@@ -157,10 +164,10 @@ export class Session {
 
       const fail = (err: RequestException) => {
         err.request ??= prepared;
-        err.response ??= response;
+        err.response ??= current();
         decoder?.destroy();
-        if (response !== undefined && stream) queue?.fail(err);
-        else reject(err);
+        if (weak !== undefined) queue?.fail(err);
+        else reject?.(err);
       };
       // Stops the exchange from inside a callback with our own error (not "aborted").
       const stop = (err: RequestException) => {
@@ -172,15 +179,15 @@ export class Session {
       const decodeFailure = (err: unknown): RequestException => {
         if (err instanceof DecodeError) {
           const Cls = err.code === "DECODED_BODY_TOO_LARGE" ? DecodedBodyTooLarge : ContentDecodingError;
-          return new Cls(err.message, { cause: err, request: prepared, response });
+          return new Cls(err.message, { cause: err, request: prepared, response: current() });
         }
         return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, { cause: err });
       };
       const finish = () => {
         queue?.end();
-        if (!stream && response !== undefined && queue !== undefined) {
-          response._setContent(queue.takeAll());
-          resolve(response);
+        if (!stream && strong !== undefined && queue !== undefined) {
+          strong._setContent(queue.takeAll());
+          resolve?.(strong);
         }
       };
 
@@ -189,7 +196,7 @@ export class Session {
           control = c;
           const headers = fromRawFields(h.headers.entries(), { proxied: true });
           queue = new BodyQueue({ pause: hold, resume: release, abort: (r) => c.abort(r) }, stream);
-          response = new Response({
+          const response = new Response({
             status: h.status,
             reason: h.reason,
             httpVersion: h.httpVersion,
@@ -200,6 +207,7 @@ export class Session {
             body: queue,
             streaming: stream,
           });
+          strong = response;
           if (h.contentLength > maxBody) {
             stop(new BodyTooLarge(`the body is ${h.contentLength} bytes, over max_body_size ${maxBody}`));
             return;
@@ -211,7 +219,15 @@ export class Session {
             stop(decodeFailure(err));
             return;
           }
-          if (stream) resolve(response);
+          if (stream) {
+            unreadBodies.register(response, queue);
+            weak = new WeakRef(response);
+            strong = undefined;
+            const r = resolve;
+            resolve = undefined;
+            reject = undefined;
+            r?.(response);
+          }
         },
         onData(chunk: Uint8Array) {
           received += chunk.length;
@@ -236,7 +252,8 @@ export class Session {
             });
         },
         onTrailers(t) {
-          if (response !== undefined) response.trailers = fromRawFields(t.entries(), { proxied: true });
+          const r = current();
+          if (r !== undefined) r.trailers = fromRawFields(t.entries(), { proxied: true });
         },
         onComplete() {
           completed = true;
@@ -313,6 +330,14 @@ export class Session {
     this.close();
   }
 }
+
+/**
+ * A streamed response dropped without being read or closed gives its connection back when it is
+ * garbage-collected: the registry holds only the body queue, never the response.
+ */
+const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
+  if (!queue.done) queue.abandon("response was garbage-collected unread");
+});
 
 /** Used by the top-level functions; created on first use. Idle sockets never keep a process alive. */
 let defaultSession: Session | undefined;
