@@ -130,6 +130,27 @@ function checkHeaderValue(name: string, value: string): void {
   }
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Session params under request params, as requests' merge_setting: when both are mappings the
+ * request's keys replace the session's and a null value removes a key; otherwise the request's
+ * params, when given, are used alone.
+ */
+export function mergeParams(session: Params | undefined, request: Params | undefined): Params | undefined {
+  if (request === undefined || request === null) return session;
+  if (session === undefined || session === null || !isPlainObject(session) || !isPlainObject(request)) {
+    return request;
+  }
+  const merged: Record<string, unknown> = { ...session, ...request };
+  for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
+  return merged as Params;
+}
+
 /** Everything a session contributes to a request. */
 export interface RequestDefaults {
   headers: CaseInsensitiveDict;
@@ -148,8 +169,8 @@ export async function prepareRequest(
   const m = String(method).toUpperCase();
   if (!METHOD_RE.test(m)) throw new InvalidHeader(`Invalid method ${JSON.stringify(method)}`);
   let url = parseUrl(rawUrl);
-  if (defaults.params !== undefined) url = new URL(appendParams(url.href, defaults.params));
-  if (options.params !== undefined) url = new URL(appendParams(url.href, options.params));
+  const params = mergeParams(defaults.params, options.params);
+  if (params !== undefined) url = new URL(appendParams(url.href, params));
   let auth = options.auth ?? defaults.auth;
   if (auth === undefined && (url.username !== "" || url.password !== "")) {
     auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];

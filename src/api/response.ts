@@ -64,10 +64,25 @@ export function encodingFromContentType(contentType: string | undefined): string
   return undefined;
 }
 
-/** Decodes bytes with an encoding label; ISO-8859-1 exactly, others by TextDecoder (lenient). */
+const CP1252_LABELS = new Set(["windows-1252", "cp1252", "x-cp1252"]);
+/**
+ * windows-1252 for 0x80-0x9F (the rest is ISO-8859-1). The five bytes it leaves undefined decode
+ * to U+FFFD, as Python's cp1252 with errors="replace" does. Node 20's TextDecoder treats the label
+ * as ISO-8859-1, so this table is used everywhere.
+ */
+const CP1252_HIGH =
+  "\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd" +
+  "\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178";
+
+function cp1252(bytes: Uint8Array): string {
+  return latin1(bytes).replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
+}
+
+/** Decodes bytes with an encoding label; ISO-8859-1 and windows-1252 exactly, others by TextDecoder (lenient). */
 export function decodeText(bytes: Uint8Array, encoding: string | undefined): string {
   const label = (encoding ?? "utf-8").trim().toLowerCase();
   if (LATIN1_LABELS.has(label)) return latin1(bytes);
+  if (CP1252_LABELS.has(label)) return cp1252(bytes);
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label);
@@ -293,7 +308,8 @@ export class Response {
   /** Reads the rest of a streamed body; afterwards `content`, `text` and `json()` work. */
   async read(): Promise<Uint8Array> {
     if (this.#content !== undefined) return this.#content;
-    if (this.#consumed) throw new StreamConsumedError("the body was already read", { response: this });
+    if (this.#consumed)
+      throw new StreamConsumedError("the body was already read", { request: this.request, response: this });
     this.#consumed = true;
     const parts: Uint8Array[] = [];
     for await (const c of this.#body.chunks()) parts.push(c);
@@ -311,7 +327,8 @@ export class Response {
     if (this.#content !== undefined) {
       source = [this.#content];
     } else {
-      if (this.#consumed) throw new StreamConsumedError("the body was already read", { response: this });
+      if (this.#consumed)
+        throw new StreamConsumedError("the body was already read", { request: this.request, response: this });
       this.#consumed = true;
       source = this.#body.chunks();
     }

@@ -366,6 +366,10 @@ export class Connection {
     if (this.#phase === Phase.Closed) return;
     this.#phase = Phase.Closed;
     this.#clearReadTimer();
+    // a body writer waiting for drain finds the exchange over and stops (closing its source)
+    const w = this.#drainWaiter;
+    this.#drainWaiter = undefined;
+    w?.();
     this.#owner.closed(this);
   }
 
