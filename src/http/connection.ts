@@ -269,6 +269,9 @@ export class Connection {
         }
         if (!done && this.#ex !== ex) return; // the exchange was aborted by its receiver
       }
+      // The whole chunk is parsed and nothing followed the response: only now may the
+      // connection take the next exchange (bytes after a response must never reach it).
+      if (done && (this.#phase as Phase) === Phase.Idle) this.#owner.released(this);
     } catch (err) {
       if (this.#ex !== ex || this.#settled) {
         this.destroy();
@@ -382,6 +385,10 @@ export class Connection {
     }
   }
 
+  /**
+   * Settles an exchange that ended well. A reusable connection becomes idle; the caller hands it
+   * back to the pool once it has seen that no byte follows the response.
+   */
   #complete(ex: Exchange): void {
     this.#detach(ex);
     this.#used++;
@@ -396,7 +403,6 @@ export class Connection {
     if (reusable) {
       this.#phase = Phase.Idle;
       ex.sink.onComplete();
-      if (this.#phase === Phase.Idle) this.#owner.released(this);
     } else {
       this.destroy();
       ex.sink.onComplete();

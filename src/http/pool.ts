@@ -59,6 +59,8 @@ export class Pool implements ConnectionOwner {
   readonly #queue: Waiting[] = [];
   readonly #idleTimers = new Map<Connection, ReturnType<typeof setTimeout>>();
   #connecting = 0;
+  /** One per connection attempt under way, so that close() can stop them. */
+  readonly #attempts = new Set<AbortController>();
   #closed = false;
 
   constructor(transport: Transport, target: ConnectOptions, options: PoolOptions) {
@@ -147,9 +149,13 @@ export class Pool implements ConnectionOwner {
 
   #connectFor(ex: Exchange, policy: ConnectPolicy): void {
     this.#connecting++;
-    this.#transport.connect({ ...this.#target, timeout: policy.connectTimeout, signal: ex.signal }).then(
+    const attempt = new AbortController();
+    this.#attempts.add(attempt);
+    const signal = ex.signal === undefined ? attempt.signal : AbortSignal.any([ex.signal, attempt.signal]);
+    this.#transport.connect({ ...this.#target, timeout: policy.connectTimeout, signal }).then(
       (socket) => {
         this.#connecting--;
+        this.#attempts.delete(attempt);
         const conn = new Connection(socket, this);
         this.#all.add(conn);
         if (this.#closed) {
@@ -164,6 +170,11 @@ export class Pool implements ConnectionOwner {
       },
       (err: unknown) => {
         this.#connecting--;
+        this.#attempts.delete(attempt);
+        if (this.#closed && !ex.signal?.aborted) {
+          ex.sink.onError(new ConnectionError("the session was closed", { cause: err }));
+          return;
+        }
         ex.sink.onError(connectFailure(err, this.#label));
         this.#serveQueue();
       },
@@ -231,6 +242,7 @@ export class Pool implements ConnectionOwner {
     for (let w = this.#dequeue(); w !== undefined; w = this.#dequeue()) {
       w.ex.sink.onError(new ConnectionError("the session was closed"));
     }
+    for (const attempt of [...this.#attempts]) attempt.abort();
     for (const conn of [...this.#all]) conn.destroy();
     this.#idle.length = 0;
   }
