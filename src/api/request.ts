@@ -11,6 +11,7 @@ import {
   encodeJson,
   encodeMultipart,
   type FileSpec,
+  type MultipartBody,
   type Params,
 } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
@@ -48,9 +49,22 @@ export class PreparedRequest {
     this.replayable = replayable;
   }
 
-  /** The URL as parsed (scheme, host, port, path). */
+  #parsed: URL | undefined;
+  #parsedFrom = "";
+
+  /** The URL as parsed (scheme, host, port, path); parsed again only if `url` was changed. */
   get parsedUrl(): URL {
-    return new URL(this.url);
+    if (this.#parsed === undefined || this.#parsedFrom !== this.url) {
+      this.#parsed = new URL(this.url);
+      this.#parsedFrom = this.url;
+    }
+    return this.#parsed;
+  }
+
+  /** Records the URL already parsed while preparing. @internal */
+  _setParsed(url: URL): void {
+    this.#parsed = url;
+    this.#parsedFrom = this.url;
   }
 
   /** A copy (headers copied; the body shared). */
@@ -130,6 +144,11 @@ function checkHeaderValue(name: string, value: string): void {
   }
 }
 
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object") return false;
   const proto = Object.getPrototypeOf(v);
@@ -160,12 +179,13 @@ export interface RequestDefaults {
 }
 
 /** Prepares a request from a method, a URL and options, over the session's defaults. */
-export async function prepareRequest(
+export function prepareRequest(
   method: string,
   rawUrl: string,
   options: RequestOptions,
   defaults: RequestDefaults,
-): Promise<PreparedRequest> {
+  multipart?: MultipartBody,
+): PreparedRequest {
   const m = String(method).toUpperCase();
   if (!METHOD_RE.test(m)) throw new InvalidHeader(`Invalid method ${JSON.stringify(method)}`);
   let url = parseUrl(rawUrl);
@@ -188,7 +208,8 @@ export async function prepareRequest(
   let contentType: string | undefined;
   let replayable = true;
   if (options.files !== undefined && options.files !== null) {
-    const mp = await encodeMultipart(options.files as FileSpec, options.data as Params | undefined);
+    if (multipart === undefined) throw new TypeError("files need the multipart body: use prepareMultipart()");
+    const mp = multipart;
     body = mp.body;
     length = mp.length;
     contentType = mp.contentType;
@@ -223,13 +244,15 @@ export async function prepareRequest(
   }
 
   // cookies: the session's, then the request's (which win, and are not kept)
-  const cookies = { ...defaults.cookies, ...(options.cookies ?? {}) };
-  const cookiePairs = Object.entries(cookies);
-  if (cookiePairs.length > 0 && !headers.has("cookie")) {
-    headers.set("Cookie", cookiePairs.map(([k, v]) => `${k}=${v}`).join("; "));
+  if (!isEmpty(defaults.cookies) || (options.cookies !== undefined && !isEmpty(options.cookies))) {
+    const cookiePairs = Object.entries({ ...defaults.cookies, ...(options.cookies ?? {}) });
+    if (cookiePairs.length > 0 && !headers.has("cookie")) {
+      headers.set("Cookie", cookiePairs.map(([k, v]) => `${k}=${v}`).join("; "));
+    }
   }
 
   let prepared = new PreparedRequest(m, url.href, headers, body, replayable);
+  prepared._setParsed(url);
   if (Array.isArray(auth)) {
     headers.set("Authorization", basicAuth(auth[0], auth[1]));
   } else if (typeof auth === "function") {
@@ -237,6 +260,12 @@ export async function prepareRequest(
   }
   for (const [name, value] of prepared.headers) checkHeaderValue(name, value);
   return prepared;
+}
+
+/** Encodes the multipart body of a request with `files` (asynchronous: Blobs are read). */
+export function prepareMultipart(options: RequestOptions): Promise<MultipartBody> | undefined {
+  if (options.files === undefined || options.files === null) return undefined;
+  return encodeMultipart(options.files as FileSpec, options.data as Params | undefined);
 }
 
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */

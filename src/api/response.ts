@@ -1,9 +1,11 @@
 // Response, as in requests.models.Response: status, headers, body as bytes / text / JSON, and,
 // for `stream: true`, the body as it arrives (iter_content, iter_lines, read, close).
+
+import type { FieldSection } from "../core/index.js";
 import { latin1 } from "../core/latin1.js";
 import { HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
 import { type BodyQueue, concat } from "./body.js";
-import type { ProxiedDict } from "./headers.js";
+import { fromRawFields, type ProxiedDict } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -151,7 +153,8 @@ export interface ResponseInit {
   status: number;
   reason: string;
   httpVersion: string;
-  headers: ProxiedDict;
+  /** The header fields as received; the dict is made from them on first use. */
+  fields: FieldSection;
   url: string;
   request: PreparedRequest;
   elapsed: number;
@@ -167,14 +170,13 @@ export class Response {
   readonly reason: string;
   /** "1.0" or "1.1". */
   readonly http_version: string;
-  /** Response headers; case-insensitive, also by bracket: `r.headers['content-type']`. */
-  readonly headers: ProxiedDict;
+  readonly #fields: FieldSection;
+  #headers: ProxiedDict | undefined;
   /** The final URL of the response. */
   readonly url: string;
   /** The request this is the response to. */
   readonly request: PreparedRequest;
-  /** Time from sending the request to receiving the head. */
-  readonly elapsed: Elapsed;
+  readonly #elapsed: number;
   /** Responses of the redirects that led here, oldest first (never this one). */
   history: Response[] = [];
   /** Trailer fields of a chunked body, when the server sent any. */
@@ -190,10 +192,10 @@ export class Response {
     this.status_code = init.status;
     this.reason = init.reason;
     this.http_version = init.httpVersion;
-    this.headers = init.headers;
+    this.#fields = init.fields;
     this.url = init.url;
     this.request = init.request;
-    this.elapsed = new Elapsed(init.elapsed);
+    this.#elapsed = init.elapsed;
     this.#body = init.body;
     this.#streaming = init.streaming;
   }
@@ -202,6 +204,17 @@ export class Response {
   _setContent(content: Uint8Array): void {
     this.#content = content;
     this.#consumed = true;
+  }
+
+  /** Response headers; case-insensitive, also by bracket: `r.headers['content-type']`. */
+  get headers(): ProxiedDict {
+    if (this.#headers === undefined) this.#headers = fromRawFields(this.#fields.entries(), { proxied: true });
+    return this.#headers;
+  }
+
+  /** Time from sending the request to receiving the head. */
+  get elapsed(): Elapsed {
+    return new Elapsed(this.#elapsed);
   }
 
   /** True for status codes below 400. */

@@ -1,30 +1,23 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
-import {
-  BodyTooLarge,
-  ContentDecodingError,
-  DecodedBodyTooLarge,
-  RequestAborted,
-  type RequestException,
-} from "../errors.js";
 import { Agent, type Origin } from "../http/agent.js";
-import type { BodyControl, ResponseHead, ResponseSink } from "../http/connection.js";
 import { nodeTransport } from "../transport/node.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
-import { BodyQueue } from "./body.js";
-import { type ContentDecoder, createDecoder, DecodeError } from "./decode.js";
 import type { Params } from "./encode.js";
-import { CaseInsensitiveDict, fromRawFields, type ProxiedDict } from "./headers.js";
+import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { RequestOptions } from "./options.js";
+import { Receiver } from "./receive.js";
 import {
   type AuthFunction,
   defaultHeaders,
   type PreparedRequest,
+  prepareMultipart,
   prepareRequest,
+  type RequestDefaults,
   requestTarget,
   serializeHead,
 } from "./request.js";
-import { Response } from "./response.js";
+import type { Response } from "./response.js";
 import { readPem } from "./tls-files.js";
 
 /** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
@@ -102,19 +95,25 @@ export class Session {
   }
 
   /** Sends a request. */
-  async request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
-    const prepared = await prepareRequest(method, url, options, {
-      headers: this.headers,
-      params: this.params,
-      auth: this.auth,
-      cookies: this.cookies,
-    });
-    return this.send(prepared, options);
+  request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
+    try {
+      const multipart = prepareMultipart(options);
+      if (multipart !== undefined) {
+        return multipart.then((mp) => this.send(prepareRequest(method, url, options, this.#defaults(), mp), options));
+      }
+      return this.send(prepareRequest(method, url, options, this.#defaults()), options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #defaults(): RequestDefaults {
+    return { headers: this.headers, params: this.params, auth: this.auth, cookies: this.cookies };
   }
 
   /** Sends a prepared request. */
   send(prepared: PreparedRequest, options: RequestOptions = {}): Promise<Response> {
-    const url = new URL(prepared.url);
+    const url = prepared.parsedUrl;
     const https = url.protocol === "https:";
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const origin: Origin = {
@@ -134,161 +133,20 @@ export class Session {
         ? undefined
         : Number(declared);
 
-    return new Promise<Response>((resolvePromise, rejectPromise) => {
-      const started = performance.now();
-      // The connection holds this closure while the body is read. Once a streamed response is in
-      // the user's hands it is referenced only weakly from here (and the promise's resolvers are
-      // dropped: a resolved promise holds its value), so an unread response can be collected.
-      let resolve: ((r: Response) => void) | undefined = resolvePromise;
-      let reject: ((e: unknown) => void) | undefined = rejectPromise;
-      let strong: Response | undefined;
-      let weak: WeakRef<Response> | undefined;
-      const current = () => strong ?? weak?.deref();
-      let queue: BodyQueue | undefined;
-      let control: BodyControl | undefined;
-      let decoder: ContentDecoder | undefined;
-      let received = 0;
-      let failure: RequestException | undefined;
-      let completed = false;
-      // Decoding is asynchronous: chunks are decoded in order on one chain, and the socket is
-      // held (paused) while any is waiting. The body queue may hold it too (backpressure).
-      let chain: Promise<void> = Promise.resolve();
-      let decoding = 0;
-      let holds = 0;
-      const hold = () => {
-        if (holds++ === 0) control?.pause();
-      };
-      const release = () => {
-        if (--holds === 0) control?.resume();
-      };
-
-      const fail = (err: RequestException) => {
-        err.request ??= prepared;
-        err.response ??= current();
-        decoder?.destroy();
-        if (weak !== undefined) queue?.fail(err);
-        else reject?.(err);
-      };
-      // Stops the exchange from inside a callback with our own error (not "aborted").
-      const stop = (err: RequestException) => {
-        if (failure !== undefined) return;
-        failure = err;
-        if (completed) fail(err);
-        else control?.abort(err);
-      };
-      const decodeFailure = (err: unknown): RequestException => {
-        if (err instanceof DecodeError) {
-          const Cls = err.code === "DECODED_BODY_TOO_LARGE" ? DecodedBodyTooLarge : ContentDecodingError;
-          return new Cls(err.message, { cause: err, request: prepared, response: current() });
-        }
-        return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, { cause: err });
-      };
-      const finish = () => {
-        queue?.end();
-        if (!stream && strong !== undefined && queue !== undefined) {
-          strong._setContent(queue.takeAll());
-          resolve?.(strong);
-        }
-      };
-
-      const sink: ResponseSink = {
-        onHead(h: ResponseHead, c: BodyControl) {
-          control = c;
-          const headers = fromRawFields(h.headers.entries(), { proxied: true });
-          queue = new BodyQueue({ pause: hold, resume: release, abort: (r) => c.abort(r) }, stream);
-          const response = new Response({
-            status: h.status,
-            reason: h.reason,
-            httpVersion: h.httpVersion,
-            headers,
-            url: prepared.url,
-            request: prepared,
-            elapsed: performance.now() - started,
-            body: queue,
-            streaming: stream,
-          });
-          strong = response;
-          if (h.contentLength > maxBody) {
-            stop(new BodyTooLarge(`the body is ${h.contentLength} bytes, over max_body_size ${maxBody}`));
-            return;
-          }
-          try {
-            const d = createDecoder(headers.get("content-encoding"), { maxDecodedBytes: maxDecoded });
-            if (d.codings.length > 0) decoder = d;
-          } catch (err) {
-            stop(decodeFailure(err));
-            return;
-          }
-          if (stream) {
-            unreadBodies.register(response, queue);
-            weak = new WeakRef(response);
-            strong = undefined;
-            const r = resolve;
-            resolve = undefined;
-            reject = undefined;
-            r?.(response);
-          }
-        },
-        onData(chunk: Uint8Array) {
-          received += chunk.length;
-          if (received > maxBody) {
-            stop(new BodyTooLarge(`the body exceeds max_body_size ${maxBody}`));
-            return;
-          }
-          const d = decoder;
-          if (d === undefined) {
-            queue?.push(chunk);
-            return;
-          }
-          if (decoding++ === 0) hold();
-          chain = chain
-            .then(async () => {
-              if (failure !== undefined) return;
-              for (const out of await d.push(chunk)) queue?.push(out);
-            })
-            .catch((err: unknown) => stop(decodeFailure(err)))
-            .finally(() => {
-              if (--decoding === 0) release();
-            });
-        },
-        onTrailers(t) {
-          const r = current();
-          if (r !== undefined) r.trailers = fromRawFields(t.entries(), { proxied: true });
-        },
-        onComplete() {
-          completed = true;
-          const d = decoder;
-          if (d === undefined) {
-            finish();
-            return;
-          }
-          chain = chain.then(async () => {
-            if (failure !== undefined) return;
-            try {
-              for (const out of await d.end()) queue?.push(out);
-            } catch (err) {
-              stop(decodeFailure(err));
-              return;
-            }
-            finish();
-          });
-        },
-        onError(err: RequestException) {
-          fail(failure !== undefined && err instanceof RequestAborted ? failure : err);
-        },
-      };
-      this.#agent.pool(origin).dispatch(
-        {
-          head,
-          body: prepared.body,
-          bodyLength,
-          expectHead: prepared.method === "HEAD",
-          readTimeout,
-          signal: options.signal,
-          sink,
-        },
-        { connectTimeout, retryOnStale: IDEMPOTENT.has(prepared.method) && prepared.replayable },
-      );
+    return new Promise<Response>((resolve, reject) => {
+      const receiver = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
+      this.#agent.pool(origin).dispatch({
+        head,
+        body: prepared.body,
+        bodyLength,
+        expectHead: prepared.method === "HEAD",
+        readTimeout,
+        signal: options.signal,
+        sink: receiver,
+        connectTimeout,
+        retryOnStale: IDEMPOTENT.has(prepared.method) && prepared.replayable,
+        retried: false,
+      });
     });
   }
 
@@ -330,14 +188,6 @@ export class Session {
     this.close();
   }
 }
-
-/**
- * A streamed response dropped without being read or closed gives its connection back when it is
- * garbage-collected: the registry holds only the body queue, never the response.
- */
-const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
-  if (!queue.done) queue.abandon("response was garbage-collected unread");
-});
 
 /** Used by the top-level functions; created on first use. Idle sockets never keep a process alive. */
 let defaultSession: Session | undefined;

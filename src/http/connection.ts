@@ -57,11 +57,15 @@ export interface Exchange {
   readTimeout: number | undefined;
   signal: AbortSignal | undefined;
   sink: ResponseSink;
+  /** Milliseconds allowed to connect, when a new connection is needed. */
+  connectTimeout: number | undefined;
   /**
-   * Called when the connection turned out stale (a reused connection closed before any byte of
-   * the response); returns true when the exchange was taken over (retried elsewhere).
+   * May be sent again, once, on a new connection, when a reused connection turns out stale
+   * (closed by the server before any byte of the response). Never true for POST or PATCH.
    */
-  retryStale?: (() => boolean) | undefined;
+  retryOnStale: boolean;
+  /** Already sent again once. */
+  retried: boolean;
 }
 
 /** What a connection tells its pool. */
@@ -70,6 +74,27 @@ export interface ConnectionOwner {
   released(conn: Connection): void;
   /** The connection is closed; forget it. */
   closed(conn: Connection): void;
+  /** Sends a stale connection's exchange again elsewhere; false if it cannot. */
+  retryStale(ex: Exchange): boolean;
+}
+
+/** The body control handed to a receiver, bound to one exchange (later calls are no-ops). */
+class ExchangeControl implements BodyControl {
+  readonly #conn: Connection;
+  readonly #ex: Exchange;
+  constructor(conn: Connection, ex: Exchange) {
+    this.#conn = conn;
+    this.#ex = ex;
+  }
+  pause(): void {
+    this.#conn._pause(this.#ex);
+  }
+  resume(): void {
+    this.#conn._resume(this.#ex);
+  }
+  abort(reason?: unknown): void {
+    this.#conn._abort(this.#ex, reason);
+  }
 }
 
 const CRLF = new Uint8Array([13, 10]);
@@ -257,7 +282,7 @@ export class Connection {
             contentLength: p.contentLength,
           };
           this.#noteKeepAliveHint(p.headers);
-          ex.sink.onHead(head, this.#control(ex));
+          ex.sink.onHead(head, new ExchangeControl(this, ex));
           if (this.#settled) return; // the receiver aborted
         } else if (ev === ParserEvent.Trailers) {
           ex.sink.onTrailers(p.trailers as FieldSection);
@@ -299,25 +324,26 @@ export class Connection {
     if (m !== null) this.serverIdleDeadline = Date.now() + Number(m[1]) * 1000;
   }
 
-  #control(ex: Exchange): BodyControl {
-    return {
-      pause: () => {
-        if (this.#ex !== ex || this.#settled) return;
-        this.#paused = true;
-        this.#clearReadTimer();
-        this.#socket.pause();
-      },
-      resume: () => {
-        if (this.#ex !== ex || this.#settled) return;
-        this.#paused = false;
-        this.#socket.resume();
-        this.#armReadTimer();
-      },
-      abort: (reason?: unknown) => {
-        if (this.#ex !== ex || this.#settled) return;
-        this.#fail(new RequestAborted("response body abandoned", { cause: reason }), false);
-      },
-    };
+  /** @internal ExchangeControl.pause */
+  _pause(ex: Exchange): void {
+    if (this.#ex !== ex || this.#settled) return;
+    this.#paused = true;
+    this.#clearReadTimer();
+    this.#socket.pause();
+  }
+
+  /** @internal ExchangeControl.resume */
+  _resume(ex: Exchange): void {
+    if (this.#ex !== ex || this.#settled) return;
+    this.#paused = false;
+    this.#socket.resume();
+    this.#armReadTimer();
+  }
+
+  /** @internal ExchangeControl.abort */
+  _abort(ex: Exchange, reason?: unknown): void {
+    if (this.#ex !== ex || this.#settled) return;
+    this.#fail(new RequestAborted("response body abandoned", { cause: reason }), false);
   }
 
   #onEnd(): void {
@@ -420,7 +446,7 @@ export class Connection {
     this.#ex = undefined;
     const stale = byPeer && this.#used > 0 && !this.#gotBytes;
     this.destroy();
-    if (stale && ex.retryStale?.() === true) return;
+    if (stale && ex.retryOnStale && !ex.retried && this.#owner.retryStale(ex)) return;
     ex.sink.onError(err);
   }
 

@@ -19,17 +19,8 @@ export interface PoolOptions {
   idleTimeout: number;
 }
 
-/** How an exchange connects when it needs a new connection. */
-export interface ConnectPolicy {
-  /** Milliseconds allowed to connect. */
-  connectTimeout: number | undefined;
-  /** May be replayed once on a fresh connection if a reused one is found stale. */
-  retryOnStale: boolean;
-}
-
 interface Waiting {
   ex: Exchange;
-  policy: ConnectPolicy;
   onAbort: (() => void) | undefined;
 }
 
@@ -86,7 +77,7 @@ export class Pool implements ConnectionOwner {
   }
 
   /** Runs an exchange on an idle connection, a new one, or when one frees up. */
-  dispatch(ex: Exchange, policy: ConnectPolicy): void {
+  dispatch(ex: Exchange): void {
     if (this.#closed) {
       ex.sink.onError(new ConnectionError("the session is closed"));
       return;
@@ -95,23 +86,21 @@ export class Pool implements ConnectionOwner {
       ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal.reason }));
       return;
     }
-    if (policy.retryOnStale) {
-      let retried = false;
-      ex.retryStale = () => {
-        if (retried || this.#closed) return false;
-        retried = true;
-        this.#connectFor(ex, policy); // a fresh connection: other idle ones may be stale too
-        return true;
-      };
-    }
     const conn = this.#takeIdle();
     if (conn !== undefined) {
       conn.run(ex);
     } else if (this.size < this.#options.maxConnections) {
-      this.#connectFor(ex, policy);
+      this.#connectFor(ex);
     } else {
-      this.#enqueue(ex, policy);
+      this.#enqueue(ex);
     }
+  }
+
+  retryStale(ex: Exchange): boolean {
+    if (this.#closed) return false;
+    ex.retried = true;
+    this.#connectFor(ex); // a fresh connection: other idle ones may be stale too
+    return true;
   }
 
   #takeIdle(): Connection | undefined {
@@ -128,8 +117,8 @@ export class Pool implements ConnectionOwner {
     return undefined;
   }
 
-  #enqueue(ex: Exchange, policy: ConnectPolicy): void {
-    const waiting: Waiting = { ex, policy, onAbort: undefined };
+  #enqueue(ex: Exchange): void {
+    const waiting: Waiting = { ex, onAbort: undefined };
     if (ex.signal !== undefined) {
       waiting.onAbort = () => {
         const i = this.#queue.indexOf(waiting);
@@ -147,12 +136,12 @@ export class Pool implements ConnectionOwner {
     return w;
   }
 
-  #connectFor(ex: Exchange, policy: ConnectPolicy): void {
+  #connectFor(ex: Exchange): void {
     this.#connecting++;
     const attempt = new AbortController();
     this.#attempts.add(attempt);
     const signal = ex.signal === undefined ? attempt.signal : AbortSignal.any([ex.signal, attempt.signal]);
-    this.#transport.connect({ ...this.#target, timeout: policy.connectTimeout, signal }).then(
+    this.#transport.connect({ ...this.#target, timeout: ex.connectTimeout, signal }).then(
       (socket) => {
         this.#connecting--;
         this.#attempts.delete(attempt);
@@ -190,7 +179,7 @@ export class Pool implements ConnectionOwner {
         conn.run(w.ex);
       } else if (this.size < this.#options.maxConnections) {
         const w = this.#dequeue() as Waiting;
-        this.#connectFor(w.ex, w.policy);
+        this.#connectFor(w.ex);
       } else {
         return;
       }

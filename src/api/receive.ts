@@ -1,0 +1,224 @@
+// Receiver: turns what a connection reports about one exchange into a Response (or an error).
+// One object per request, with its state in fields and its behaviour in methods, so a request
+// allocates no bundle of closures.
+import type { FieldSection } from "../core/index.js";
+import {
+  BodyTooLarge,
+  ContentDecodingError,
+  DecodedBodyTooLarge,
+  RequestAborted,
+  type RequestException,
+} from "../errors.js";
+import type { BodyControl, ResponseHead, ResponseSink } from "../http/connection.js";
+import { BodyQueue } from "./body.js";
+import { type ContentDecoder, createDecoder, DecodeError } from "./decode.js";
+import { fromRawFields } from "./headers.js";
+import type { PreparedRequest } from "./request.js";
+import { Response } from "./response.js";
+
+/**
+ * A streamed response dropped without being read or closed gives its connection back when it is
+ * garbage-collected: the registry holds only the body queue, never the response.
+ */
+const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
+  if (!queue.done) queue.abandon("response was garbage-collected unread");
+});
+
+/** Limits and mode of one receive. */
+export interface ReceiveOptions {
+  stream: boolean;
+  maxBody: number;
+  maxDecoded: number;
+}
+
+export class Receiver implements ResponseSink, BodyControl {
+  readonly #prepared: PreparedRequest;
+  readonly #options: ReceiveOptions;
+  readonly #started = performance.now();
+  // The connection holds this object while the body is read. Once a streamed response is in the
+  // user's hands it is referenced only weakly from here, and the promise's resolvers are dropped
+  // (a resolved promise holds its value), so an unread response can be collected.
+  #resolve: ((r: Response) => void) | undefined;
+  #reject: ((e: unknown) => void) | undefined;
+  #strong: Response | undefined;
+  #weak: WeakRef<Response> | undefined;
+  #queue: BodyQueue | undefined;
+  #control: BodyControl | undefined;
+  #decoder: ContentDecoder | undefined;
+  #received = 0;
+  #failure: RequestException | undefined;
+  #completed = false;
+  // Decoding is asynchronous: chunks are decoded in order on one chain, and the socket is held
+  // (paused) while any is waiting. The body queue may hold it too (backpressure).
+  #chain: Promise<void> | undefined;
+  #decoding = 0;
+  #holds = 0;
+
+  constructor(
+    prepared: PreparedRequest,
+    options: ReceiveOptions,
+    resolve: (r: Response) => void,
+    reject: (e: unknown) => void,
+  ) {
+    this.#prepared = prepared;
+    this.#options = options;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  #current(): Response | undefined {
+    return this.#strong ?? this.#weak?.deref();
+  }
+
+  // ---- BodyControl, for the body queue: holds stack with the decoder's ----------------------
+
+  pause(): void {
+    if (this.#holds++ === 0) this.#control?.pause();
+  }
+
+  resume(): void {
+    if (--this.#holds === 0) this.#control?.resume();
+  }
+
+  abort(reason?: unknown): void {
+    this.#control?.abort(reason);
+  }
+
+  // ---- ResponseSink ---------------------------------------------------------------------------
+
+  onHead(head: ResponseHead, control: BodyControl): void {
+    this.#control = control;
+    const { stream, maxBody, maxDecoded } = this.#options;
+    const queue = new BodyQueue(this, stream);
+    this.#queue = queue;
+    const response = new Response({
+      status: head.status,
+      reason: head.reason,
+      httpVersion: head.httpVersion,
+      fields: head.headers,
+      url: this.#prepared.url,
+      request: this.#prepared,
+      elapsed: performance.now() - this.#started,
+      body: queue,
+      streaming: stream,
+    });
+    this.#strong = response;
+    if (head.contentLength > maxBody) {
+      this.#stop(new BodyTooLarge(`the body is ${head.contentLength} bytes, over max_body_size ${maxBody}`));
+      return;
+    }
+    const coding = head.headers.get("content-encoding");
+    if (coding !== undefined) {
+      try {
+        const d = createDecoder(coding, { maxDecodedBytes: maxDecoded });
+        if (d.codings.length > 0) this.#decoder = d;
+      } catch (err) {
+        this.#stop(this.#decodeFailure(err));
+        return;
+      }
+    }
+    if (stream) {
+      unreadBodies.register(response, queue);
+      this.#weak = new WeakRef(response);
+      this.#strong = undefined;
+      const resolve = this.#resolve;
+      this.#resolve = undefined;
+      this.#reject = undefined;
+      resolve?.(response);
+    }
+  }
+
+  onData(chunk: Uint8Array): void {
+    this.#received += chunk.length;
+    if (this.#received > this.#options.maxBody) {
+      this.#stop(new BodyTooLarge(`the body exceeds max_body_size ${this.#options.maxBody}`));
+      return;
+    }
+    const d = this.#decoder;
+    if (d === undefined) {
+      this.#queue?.push(chunk);
+      return;
+    }
+    if (this.#decoding++ === 0) this.pause();
+    this.#chain = (this.#chain ?? Promise.resolve())
+      .then(() => this.#decode(d, chunk))
+      .catch((err: unknown) => this.#stop(this.#decodeFailure(err)))
+      .finally(() => {
+        if (--this.#decoding === 0) this.resume();
+      });
+  }
+
+  async #decode(d: ContentDecoder, chunk: Uint8Array): Promise<void> {
+    if (this.#failure !== undefined) return;
+    for (const out of await d.push(chunk)) this.#queue?.push(out);
+  }
+
+  onTrailers(trailers: FieldSection): void {
+    const r = this.#current();
+    if (r !== undefined) r.trailers = fromRawFields(trailers.entries(), { proxied: true });
+  }
+
+  onComplete(): void {
+    this.#completed = true;
+    const d = this.#decoder;
+    if (d === undefined) {
+      this.#finish();
+      return;
+    }
+    this.#chain = (this.#chain ?? Promise.resolve()).then(async () => {
+      if (this.#failure !== undefined) return;
+      try {
+        for (const out of await d.end()) this.#queue?.push(out);
+      } catch (err) {
+        this.#stop(this.#decodeFailure(err));
+        return;
+      }
+      this.#finish();
+    });
+  }
+
+  onError(err: RequestException): void {
+    this.#fail(this.#failure !== undefined && err instanceof RequestAborted ? this.#failure : err);
+  }
+
+  // ---- settling -------------------------------------------------------------------------------
+
+  #finish(): void {
+    const queue = this.#queue;
+    queue?.end();
+    const r = this.#strong;
+    if (!this.#options.stream && r !== undefined && queue !== undefined) {
+      r._setContent(queue.takeAll());
+      this.#resolve?.(r);
+    }
+  }
+
+  #fail(err: RequestException): void {
+    err.request ??= this.#prepared;
+    err.response ??= this.#current();
+    this.#decoder?.destroy();
+    if (this.#weak !== undefined) this.#queue?.fail(err);
+    else this.#reject?.(err);
+  }
+
+  /** Ends the exchange from inside a callback with our own error (not "aborted"). */
+  #stop(err: RequestException): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = err;
+    if (this.#completed) this.#fail(err);
+    else this.#control?.abort(err);
+  }
+
+  #decodeFailure(err: unknown): RequestException {
+    const response = this.#current();
+    if (err instanceof DecodeError) {
+      const Cls = err.code === "DECODED_BODY_TOO_LARGE" ? DecodedBodyTooLarge : ContentDecodingError;
+      return new Cls(err.message, { cause: err, request: this.#prepared, response });
+    }
+    return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, {
+      cause: err,
+      request: this.#prepared,
+      response,
+    });
+  }
+}
