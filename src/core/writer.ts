@@ -31,8 +31,15 @@ function fieldLabel(index: number): [string, number] {
   return [(index & 1) === 0 ? "header name" : "header value", (index - 2) >> 1];
 }
 
+/** Bytes of the JS-side slab that serialized heads are copied into (like Node's Buffer pool). */
+const SLAB_SIZE = 64 * 1024;
+/** Outputs larger than this get their own array. */
+const SLAB_MAX = 8 * 1024;
+
 export class RequestWriter {
   readonly #x: EngineExports;
+  #slab = new Uint8Array(0);
+  #slabPos = 0;
   #u8!: Uint8Array;
   #i32!: Int32Array;
   #mem32!: Int32Array;
@@ -110,23 +117,38 @@ export class RequestWriter {
       const [label, index] = fieldLabel(field);
       throw new SerializeError(this.#r(R_ERROR), label, index, this.#r(R_ERROR_POS));
     }
-    const out = this.#r(R_OUT_PTR);
-    return this.#u8.slice(out, out + len);
+    return this.#copyOut(this.#r(R_OUT_PTR), len);
+  }
+
+  /**
+   * Copies output out of wasm memory (which the next call reuses). Small outputs are carved
+   * from a shared slab: one allocation per 64 KiB instead of one per head. Each view stays valid
+   * for as long as it is held; a full slab is replaced, never overwritten.
+   */
+  #copyOut(ptr: number, len: number): Uint8Array {
+    if (len > SLAB_MAX) return this.#u8.slice(ptr, ptr + len);
+    if (this.#slabPos + len > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_SIZE);
+      this.#slabPos = 0;
+    }
+    const at = this.#slabPos;
+    const view = this.#slab.subarray(at, at + len);
+    view.set(this.#u8.subarray(ptr, ptr + len));
+    this.#slabPos = (at + len + 7) & ~7;
+    return view;
   }
 
   /** The chunk-size line ("HEX\r\n") that goes before `size` bytes of a chunked body. */
   chunkHead(size: number): Uint8Array {
     if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`invalid chunk size: ${size}`);
     const len = this.#x.writer_chunk_head(size);
-    const out = this.#r(R_OUT_PTR);
-    return this.#u8.slice(out, out + len);
+    return this.#copyOut(this.#r(R_OUT_PTR), len);
   }
 
   /** The last chunk of a chunked body with no trailers ("0\r\n\r\n"). */
   lastChunk(): Uint8Array {
     const len = this.#x.writer_last_chunk();
-    const out = this.#r(R_OUT_PTR);
-    return this.#u8.slice(out, out + len);
+    return this.#copyOut(this.#r(R_OUT_PTR), len);
   }
 }
 
