@@ -81,6 +81,8 @@ export class Session {
   /** Default `max_body_size`. */
   max_body_size: number | undefined;
   readonly #agent: Agent;
+  // TLS options per (verify, cert): files are read once, and pools are found by identity
+  readonly #tls = new Map<string, TlsOptions>();
 
   constructor(options: SessionOptions = {}) {
     this.#agent = new Agent(options.transport ?? nodeTransport, {
@@ -107,6 +109,16 @@ export class Session {
     }
   }
 
+  #tlsFor(verify: boolean | string, cert: [string, string] | undefined): TlsOptions {
+    const key = `${typeof verify === "string" ? `s${verify}` : verify ? "1" : "0"}\u0000${cert?.[0] ?? ""}\u0000${cert?.[1] ?? ""}`;
+    let t = this.#tls.get(key);
+    if (t === undefined) {
+      t = tlsOptions(verify, cert);
+      this.#tls.set(key, t);
+    }
+    return t;
+  }
+
   #defaults(): RequestDefaults {
     return { headers: this.headers, params: this.params, auth: this.auth, cookies: this.cookies };
   }
@@ -120,7 +132,7 @@ export class Session {
       scheme: https ? "https" : "http",
       host,
       port: url.port === "" ? (https ? 443 : 80) : Number(url.port),
-      tls: https ? tlsOptions(options.verify ?? this.verify, options.cert ?? this.cert) : undefined,
+      tls: https ? this.#tlsFor(options.verify ?? this.verify, options.cert ?? this.cert) : undefined,
     };
     const head = serializeHead(prepared, url, requestTarget(url));
     const [connectTimeout, readTimeout] = timeouts(options.timeout);

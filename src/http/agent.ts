@@ -12,12 +12,30 @@ export interface Origin {
   tls?: TlsOptions | undefined;
 }
 
+/** The TLS part of pool keys, made once per options object (PEM text is long). */
+const tlsKeys = new WeakMap<TlsOptions, string>();
+let tlsKeySeq = 0;
+const tlsKeyIds = new Map<string, string>();
+
+function tlsKey(t: TlsOptions): string {
+  let key = tlsKeys.get(t);
+  if (key === undefined) {
+    const full = `${t.rejectUnauthorized ? 1 : 0}|${t.servername ?? ""}|${t.ca ?? ""}|${t.cert ?? ""}|${t.key ?? ""}`;
+    // equal options share one short id, so that equal options reach the same pool
+    key = tlsKeyIds.get(full);
+    if (key === undefined) {
+      key = `tls${++tlsKeySeq}`;
+      tlsKeyIds.set(full, key);
+    }
+    tlsKeys.set(t, key);
+  }
+  return key;
+}
+
 /** The pool key: every field of the origin, TLS options included. */
 export function originKey(o: Origin): string {
   const base = `${o.scheme}://${o.host}:${o.port}`;
-  const t = o.tls;
-  if (t === undefined) return base;
-  return `${base}|${t.rejectUnauthorized ? 1 : 0}|${t.servername ?? ""}|${t.ca ?? ""}|${t.cert ?? ""}|${t.key ?? ""}`;
+  return o.tls === undefined ? base : `${base}|${tlsKey(o.tls)}`;
 }
 
 export class Agent {
