@@ -1,0 +1,420 @@
+// The server of bench/e2e.ts: node:net, keep-alive, answers from canned bytes (no node:http, so the
+// server is not what limits a client). Run as a child process (fork) by bench/e2e.ts; it reports
+// its port and what it sends over IPC, and answers `stats` queries (connections, requests, CPU).
+//
+//   GET /small        200, 6 headers, a ~100-byte JSON body (Content-Length)
+//   GET /chunked-1m   200, 1 MiB body in 16 chunks of 64 KiB (Transfer-Encoding: chunked)
+//   PUT /upload       reads the request body (Content-Length or chunked), then 200 with a
+//                     fixed-width text body `received NNNNNNNNNN` (the byte count it read)
+//   anything else     404 (small body)
+//
+// Request parsing is minimal but correct for what clients send: pipelined requests, heads split
+// anywhere, Content-Length and chunked request bodies (extensions and trailers skipped),
+// `Expect: 100-continue`, `Connection: close`. A malformed request gets 400 and the connection closes.
+import { createHash } from "node:crypto";
+import { createServer, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const CHUNK = 64 * 1024;
+const CHUNKS = 16;
+const MAX_HEAD = 64 * 1024;
+
+function response(status: string, headers: Array<[string, string]>, body: Buffer): Buffer {
+  let head = `HTTP/1.1 ${status}\r\n`;
+  for (const [k, v] of headers) head += `${k}: ${v}\r\n`;
+  return Buffer.concat([Buffer.from(`${head}\r\n`, "latin1"), body]);
+}
+
+/** A deterministic printable byte stream (LCG). */
+function filler(n: number, seed: number): Buffer {
+  const out = Buffer.alloc(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = 0x20 + ((x >>> 24) % 95);
+  }
+  return out;
+}
+
+const DATE = "Tue, 14 Jan 2025 10:23:45 GMT";
+
+const smallBody = Buffer.from(
+  JSON.stringify({
+    id: 4711,
+    sku: "WID-4711-BL",
+    name: "widget",
+    price: 19.99,
+    tags: ["blue", "small"],
+    inStock: true,
+  }),
+  "latin1",
+);
+const SMALL = response(
+  "200 OK",
+  [
+    ["Date", DATE],
+    ["Server", "e2e-bench"],
+    ["Content-Type", "application/json"],
+    ["Content-Length", String(smallBody.length)],
+    ["Cache-Control", "no-store"],
+    ["X-Request-Id", "7f3c9a2e-4b1d-4e8a-9c2f-1a2b3c4d5e6f"],
+  ],
+  smallBody,
+);
+
+const bigBody = filler(CHUNK * CHUNKS, 7);
+const chunkedParts: Buffer[] = [];
+for (let i = 0; i < CHUNKS; i++) {
+  chunkedParts.push(Buffer.from(`${CHUNK.toString(16)}\r\n`, "latin1"), bigBody.subarray(i * CHUNK, (i + 1) * CHUNK));
+  chunkedParts.push(Buffer.from("\r\n", "latin1"));
+}
+chunkedParts.push(Buffer.from("0\r\n\r\n", "latin1"));
+const CHUNKED = Buffer.concat([
+  Buffer.from(
+    `HTTP/1.1 200 OK\r\nDate: ${DATE}\r\nServer: e2e-bench\r\nContent-Type: application/octet-stream\r\n` +
+      "Cache-Control: no-store\r\nTransfer-Encoding: chunked\r\n\r\n",
+    "latin1",
+  ),
+  ...chunkedParts,
+]);
+
+function uploadBody(received: number): Buffer {
+  return Buffer.from(`received ${String(received).padStart(10, "0")}`, "latin1");
+}
+const uploadCache = new Map<number, Buffer>();
+function uploadResponse(received: number): Buffer {
+  let r = uploadCache.get(received);
+  if (r === undefined) {
+    const body = uploadBody(received);
+    r = response(
+      "200 OK",
+      [
+        ["Date", DATE],
+        ["Server", "e2e-bench"],
+        ["Content-Type", "text/plain"],
+        ["Content-Length", String(body.length)],
+      ],
+      body,
+    );
+    if (uploadCache.size < 64) uploadCache.set(received, r);
+  }
+  return r;
+}
+
+const notFoundBody = Buffer.from("not found", "latin1");
+const NOT_FOUND = response("404 Not Found", [["Content-Length", String(notFoundBody.length)]], notFoundBody);
+const BAD = Buffer.from("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", "latin1");
+const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
+
+/** What the bench needs to know to check responses; `hash` is SHA-1 of the bytes, hex. */
+export interface Served {
+  port: number;
+  small: { body: number; response: number; hash: string; responseHash: string };
+  download: { body: number; response: number; hash: string; responseHash: string };
+  /** The answer to a PUT of `uploadBytes` bytes. */
+  upload: { body: number; response: number; hash: string; responseHash: string };
+}
+
+/** The server's counters, as sent for a `stats` query. */
+export interface ServerStats {
+  accepted: number;
+  open: number;
+  peakOpen: number;
+  requests: number;
+  bytesIn: number;
+  /** Connections that answered at least one request since the last `reset`. */
+  used: number;
+  /** CPU time of the server process so far (user + system), µs. */
+  cpuMicros: number;
+}
+
+const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
+
+function describe(port: number, uploadBytes: number): Served {
+  const up = uploadResponse(uploadBytes);
+  return {
+    port,
+    small: { body: smallBody.length, response: SMALL.length, hash: sha1(smallBody), responseHash: sha1(SMALL) },
+    download: { body: bigBody.length, response: CHUNKED.length, hash: sha1(bigBody), responseHash: sha1(CHUNKED) },
+    upload: {
+      body: uploadBody(uploadBytes).length,
+      response: up.length,
+      hash: sha1(uploadBody(uploadBytes)),
+      responseHash: sha1(up),
+    },
+  };
+}
+
+// ---- connections --------------------------------------------------------------------------------
+
+const stats = { accepted: 0, open: 0, peakOpen: 0, requests: 0, bytesIn: 0, used: 0 };
+/** Connections that answered a request since the last `reset` are counted once each in `used`. */
+let epoch = 1;
+
+enum State {
+  Head = 0,
+  Fixed = 1, // Content-Length body: `remaining` bytes to skip
+  ChunkSize = 2, // a chunk-size line (kept in `line`)
+  ChunkData = 3, // `remaining` bytes of chunk data, then CRLF
+  ChunkDataEnd = 4, // the CRLF after chunk data (`remaining` = bytes of it still expected)
+  Trailers = 5, // trailer lines until an empty one
+}
+
+class Conn {
+  socket!: Socket;
+  state = State.Head;
+  /** A partial head or line carried over from the previous read (always a copy). */
+  pending: Buffer | undefined;
+  remaining = 0;
+  received = 0;
+  path = "";
+  close = false;
+  epoch = 0;
+
+  onData(data: Buffer): void {
+    stats.bytesIn += data.length;
+    let buf = data;
+    if (this.pending !== undefined) {
+      buf = Buffer.concat([this.pending, data]);
+      this.pending = undefined;
+    }
+    let at = 0;
+    const n = buf.length;
+    while (at < n) {
+      switch (this.state) {
+        case State.Head: {
+          const end = buf.indexOf("\r\n\r\n", at, "latin1");
+          if (end < 0) {
+            if (n - at > MAX_HEAD) {
+              this.fail();
+              return;
+            }
+            this.pending = Buffer.from(buf.subarray(at)); // a copy: `buf` may be the shared read buffer
+            return;
+          }
+          if (!this.head(buf.toString("latin1", at, end + 2))) {
+            this.fail();
+            return;
+          }
+          at = end + 4;
+          break;
+        }
+        case State.Fixed: {
+          const take = Math.min(this.remaining, n - at);
+          this.remaining -= take;
+          this.received += take;
+          at += take;
+          if (this.remaining === 0) this.respond();
+          break;
+        }
+        case State.ChunkSize: {
+          const eol = buf.indexOf("\r\n", at, "latin1");
+          if (eol < 0) {
+            if (n - at > 4096) {
+              this.fail();
+              return;
+            }
+            this.pending = Buffer.from(buf.subarray(at)); // a copy: `buf` may be the shared read buffer
+            return;
+          }
+          const line = buf.toString("latin1", at, eol);
+          at = eol + 2;
+          const semi = line.indexOf(";");
+          const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
+          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) {
+            this.fail();
+            return;
+          }
+          const size = Number.parseInt(hex, 16);
+          if (size === 0) {
+            this.state = State.Trailers;
+          } else {
+            this.remaining = size;
+            this.state = State.ChunkData;
+          }
+          break;
+        }
+        case State.ChunkData: {
+          const take = Math.min(this.remaining, n - at);
+          this.remaining -= take;
+          this.received += take;
+          at += take;
+          if (this.remaining === 0) {
+            this.remaining = 2;
+            this.state = State.ChunkDataEnd;
+          }
+          break;
+        }
+        case State.ChunkDataEnd: {
+          const expected = this.remaining === 2 ? 13 : 10;
+          if (buf[at] !== expected) {
+            this.fail();
+            return;
+          }
+          at++;
+          if (--this.remaining === 0) this.state = State.ChunkSize;
+          break;
+        }
+        case State.Trailers: {
+          const eol = buf.indexOf("\r\n", at, "latin1");
+          if (eol < 0) {
+            if (n - at > MAX_HEAD) {
+              this.fail();
+              return;
+            }
+            this.pending = Buffer.from(buf.subarray(at)); // a copy: `buf` may be the shared read buffer
+            return;
+          }
+          const empty = eol === at;
+          at = eol + 2;
+          if (empty) this.respond();
+          break;
+        }
+      }
+      if (this.socket.destroyed) return;
+    }
+  }
+
+  /** Reads one request head (up to and including the CRLF of its last field line). */
+  head(text: string): boolean {
+    const sp1 = text.indexOf(" ");
+    const sp2 = text.indexOf(" ", sp1 + 1);
+    const eol = text.indexOf("\r\n");
+    if (sp1 <= 0 || sp2 <= sp1 || eol <= sp2 || !text.startsWith("HTTP/1.", sp2 + 1)) return false;
+    this.path = text.slice(sp1 + 1, sp2);
+    this.received = 0;
+    this.close = text.startsWith("HTTP/1.0", sp2 + 1);
+    let length = -1;
+    let chunked = false;
+    let expectContinue = false;
+    // Field lines: names are case-insensitive; only framing and connection handling matter here.
+    let line = eol + 2;
+    while (line < text.length) {
+      const next = text.indexOf("\r\n", line);
+      const colon = text.indexOf(":", line);
+      if (next < 0 || colon < 0 || colon > next) return false;
+      const name = text.slice(line, colon).toLowerCase();
+      if (name === "content-length") {
+        const v = text.slice(colon + 1, next).trim();
+        if (!/^\d{1,15}$/.test(v) || (length >= 0 && Number(v) !== length)) return false;
+        length = Number(v);
+      } else if (name === "transfer-encoding") {
+        const v = text
+          .slice(colon + 1, next)
+          .trim()
+          .toLowerCase();
+        if (v !== "chunked") return false; // no other coding is accepted here
+        chunked = true;
+      } else if (name === "connection") {
+        const v = text.slice(colon + 1, next).toLowerCase();
+        if (v.includes("close")) this.close = true;
+        else if (v.includes("keep-alive")) this.close = false;
+      } else if (name === "expect") {
+        expectContinue =
+          text
+            .slice(colon + 1, next)
+            .trim()
+            .toLowerCase() === "100-continue";
+      }
+      line = next + 2;
+    }
+    if (chunked && length >= 0) return false;
+    if (expectContinue && (chunked || length > 0)) this.socket.write(CONTINUE);
+    if (chunked) {
+      this.state = State.ChunkSize;
+    } else if (length > 0) {
+      this.remaining = length;
+      this.state = State.Fixed;
+    } else {
+      this.respond();
+    }
+    return true;
+  }
+
+  respond(): void {
+    stats.requests++;
+    if (this.epoch !== epoch) {
+      this.epoch = epoch;
+      stats.used++;
+    }
+    this.state = State.Head;
+    const p = this.path;
+    let out: Buffer;
+    if (p === "/small") out = SMALL;
+    else if (p === "/chunked-1m") out = CHUNKED;
+    else if (p === "/upload") out = uploadResponse(this.received);
+    else out = NOT_FOUND;
+    if (this.close) this.socket.end(out);
+    else this.socket.write(out);
+  }
+
+  fail(): void {
+    this.socket.end(BAD);
+    this.socket.destroySoon();
+  }
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+/**
+ * Every connection reads into this one buffer (Node's `onread` option), up to 1 MiB per read, with
+ * no allocation per read: that halves the server's CPU per uploaded byte. One buffer is enough
+ * because each read is handed to `onData` synchronously, before the next read.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(1024 * 1024);
+
+/**
+ * Node's server sockets take no `onread` option, so the accepted handle (paused on connect) is
+ * moved to a new Socket that has one. Falls back to 'data' events if the handle is not there.
+ */
+function reader(accepted: Socket, onData: (chunk: Buffer) => void): Socket {
+  const handle = (accepted as unknown as { _handle?: unknown })._handle;
+  if (handle === undefined || handle === null) {
+    accepted.on("data", onData);
+    accepted.resume();
+    return accepted;
+  }
+  const socket = new Socket({
+    handle,
+    onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => onData(buf.subarray(0, n) as Buffer) },
+  } as unknown as ConstructorParameters<typeof Socket>[0]);
+  socket.resume();
+  return socket;
+}
+
+function start(uploadBytes: number): void {
+  const server = createServer({ noDelay: true, pauseOnConnect: true }, (accepted) => {
+    stats.accepted++;
+    stats.open++;
+    if (stats.open > stats.peakOpen) stats.peakOpen = stats.open;
+    const conn = new Conn();
+    const socket = reader(accepted, (d) => conn.onData(d));
+    conn.socket = socket;
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      stats.open--;
+    });
+  });
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("e2e-server: no port");
+    process.send?.({ type: "listening", served: describe(address.port, uploadBytes) });
+  });
+  process.on("message", (msg: { type: string }) => {
+    if (msg.type === "stats") {
+      const cpu = process.cpuUsage();
+      process.send?.({ type: "stats", stats: { ...stats, cpuMicros: cpu.user + cpu.system } });
+    } else if (msg.type === "reset") {
+      stats.peakOpen = stats.open;
+      stats.used = 0;
+      epoch++;
+      process.send?.({ type: "reset" });
+    } else if (msg.type === "exit") {
+      process.exit(0);
+    }
+  });
+  process.on("disconnect", () => process.exit(0));
+}
+
+if (process.send !== undefined && process.argv[1] === fileURLToPath(import.meta.url))
+  start(Number(process.env.E2E_UPLOAD_BYTES ?? 1024 * 1024));
