@@ -16,6 +16,8 @@ export type ProxiedDict = CaseInsensitiveDict & { [name: string]: string | undef
 // Proxy ⇒ the dict it wraps, so that methods run on the dict itself (private fields do not
 // reach through a proxy, and no trap runs inside a method).
 const targets = new WeakMap<object, CaseInsensitiveDict>();
+// dict ⇒ its proxy, for CaseInsensitiveDict.view
+const views = new WeakMap<CaseInsensitiveDict, ProxiedDict>();
 
 function checkValue(name: string, value: unknown): asserts value is string {
   if (typeof value !== "string") {
@@ -59,6 +61,22 @@ export class CaseInsensitiveDict {
     const dict = new CaseInsensitiveDict(init);
     dict.#proxied = true;
     return wrap(dict);
+  }
+
+  /**
+   * The proxied view of an existing dict (made once per dict, then the same object): writes
+   * through it change the dict. For internals that want a plain dict and give users the view
+   * only when they ask for it.
+   */
+  static view(dict: CaseInsensitiveDict): ProxiedDict {
+    const target = targets.get(dict) ?? dict;
+    let proxy = views.get(target);
+    if (proxy === undefined) {
+      target.#proxied = true;
+      proxy = wrap(target);
+      views.set(target, proxy);
+    }
+    return proxy;
   }
 
   /** Number of distinct names. */

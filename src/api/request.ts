@@ -28,8 +28,7 @@ export class PreparedRequest {
   method: string;
   /** The full URL (with params, without the fragment sent). */
   url: string;
-  /** Request headers, in the order they are sent. */
-  headers: CaseInsensitiveDict;
+  #headers: CaseInsensitiveDict;
   /** The body: bytes, a stream, or null. */
   body: Uint8Array | AsyncIterable<Uint8Array> | null;
   /** Whether the body can be sent again (retries, redirects). */
@@ -44,7 +43,7 @@ export class PreparedRequest {
   ) {
     this.method = method;
     this.url = url;
-    this.headers = headers;
+    this.#headers = headers;
     this.body = body;
     this.replayable = replayable;
   }
@@ -67,9 +66,29 @@ export class PreparedRequest {
     this.#parsedFrom = this.url;
   }
 
+  /** Request headers, in the order they are sent (bracket access works: `r.headers["X-A"] = "1"`). */
+  get headers(): ProxiedDict {
+    return CaseInsensitiveDict.view(this.#headers);
+  }
+
+  set headers(value: CaseInsensitiveDict) {
+    this.#headers = value instanceof CaseInsensitiveDict ? value : new CaseInsensitiveDict(value);
+  }
+
+  /** The headers without the proxy (internal use). @internal */
+  get _headers(): CaseInsensitiveDict {
+    return this.#headers;
+  }
+
   /** A copy (headers copied; the body shared). */
   copy(): PreparedRequest {
-    return new PreparedRequest(this.method, this.url, this.headers.copy(), this.body, this.replayable);
+    return new PreparedRequest(
+      this.method,
+      this.url,
+      new CaseInsensitiveDict(this.#headers),
+      this.body,
+      this.replayable,
+    );
   }
 
   toString(): string {
@@ -195,11 +214,12 @@ export function prepareRequest(
   if (auth === undefined && (url.username !== "" || url.password !== "")) {
     auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
   }
-  url.username = "";
-  url.password = "";
-  url.hash = "";
+  // (each URL setter re-serializes the URL: only clear what is there)
+  if (url.username !== "") url.username = "";
+  if (url.password !== "") url.password = "";
+  if (url.hash !== "") url.hash = "";
 
-  const headers = defaults.headers.copy();
+  const headers = new CaseInsensitiveDict(defaults.headers);
   mergeHeaders(headers, options.headers);
 
   // body
@@ -258,7 +278,7 @@ export function prepareRequest(
   } else if (typeof auth === "function") {
     prepared = auth(prepared) ?? prepared;
   }
-  for (const [name, value] of prepared.headers) checkHeaderValue(name, value);
+  for (const [name, value] of prepared._headers) checkHeaderValue(name, value);
   return prepared;
 }
 
@@ -271,8 +291,9 @@ export function prepareMultipart(options: RequestOptions): Promise<MultipartBody
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */
 export function serializeHead(prepared: PreparedRequest, url: URL, target: string): Uint8Array {
   const pairs: Array<[string, string]> = [];
-  if (!prepared.headers.has("host")) pairs.push(["Host", hostHeader(url)]);
-  for (const entry of prepared.headers) pairs.push(entry);
+  const headers = prepared._headers;
+  if (!headers.has("host")) pairs.push(["Host", hostHeader(url)]);
+  for (const entry of headers) pairs.push(entry);
   try {
     return sharedWriter().head(prepared.method, target, pairs);
   } catch (err) {

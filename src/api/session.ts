@@ -139,7 +139,7 @@ export class Session {
     const stream = options.stream ?? this.stream;
     const maxBody = options.max_body_size ?? this.max_body_size ?? Number.POSITIVE_INFINITY;
     const maxDecoded = options.max_decoded_size ?? DEFAULT_MAX_DECODED;
-    const declared = prepared.headers.get("content-length");
+    const declared = prepared._headers.get("content-length");
     const bodyLength =
       prepared.body === null || prepared.body instanceof Uint8Array || declared === undefined
         ? undefined
