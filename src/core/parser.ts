@@ -116,6 +116,12 @@ export interface ExpectOptions {
 
 /** The largest piece of a chunk copied into wasm memory at once. */
 const MAX_FEED = 65536;
+/**
+ * Inside a chunked body, at a chunk boundary, only this much is copied in: enough for the size
+ * line (and for small chunks, several of them). The data of a large chunk is then passed by
+ * (parser_skip) without ever being copied.
+ */
+const CHUNK_WINDOW = 512;
 const EMPTY = new Uint8Array(0);
 const NONE = -1;
 
@@ -132,6 +138,7 @@ export class ResponseParser {
   #chunkPos = 0; // next byte of #chunk not yet given to the engine
   #copyBase = 0; // offset in #chunk of the engine's current feed
   #engineHasInput = false;
+  #inChunkedBody = false; // between the head of a chunked response and its end
   #spanIndex = 0;
   #spanCount = 0;
   #pending = NONE;
@@ -266,13 +273,14 @@ export class ResponseParser {
     this.#chunk = EMPTY;
     this.#chunkPos = 0;
     this.#engineHasInput = false;
+    this.#inChunkedBody = false;
     this.#spanIndex = 0;
     this.#spanCount = 0;
     this.#pending = NONE;
   }
 
   #feedEngine(left: number): number {
-    const n = Math.min(left, MAX_FEED);
+    const n = Math.min(left, this.#inChunkedBody ? CHUNK_WINDOW : MAX_FEED);
     if (n > this.#r(R_INPUT_CAP)) {
       const err = this.#x.parser_reserve(n);
       if (err !== 0) throw new ParseError(err, this.#offsetHere());
@@ -296,6 +304,7 @@ export class ResponseParser {
         this.statusCode = this.#r(R_STATUS);
         this.versionMinor = this.#r(R_VERSION);
         this.flags = this.#r(R_FLAGS);
+        this.#inChunkedBody = (this.flags & F_CHUNKED) !== 0;
         this.contentLength = this.#f64[RF_CONTENT_LENGTH] as number;
         this.#head = this.#section();
         this.#reasonOff = this.#r(R_REASON_OFF);
@@ -305,7 +314,11 @@ export class ResponseParser {
         break;
       }
       case EV_TRAILERS:
+        this.#inChunkedBody = false;
         this.#trailers = this.#section();
+        break;
+      case EV_DONE:
+        this.#inChunkedBody = false;
         break;
       case EV_UPGRADE:
         this.upgradeOffset = this.#copyBase + this.#r(R_POS);
