@@ -160,16 +160,18 @@ export class CaseInsensitiveDict {
     if (other == null) return this;
     const source = targets.get(other) ?? other;
     if (source instanceof CaseInsensitiveDict) {
-      for (const [lower, [name, value]] of source.#store) {
-        this.#store.set(lower, [name, value]);
-        const list = source.#lists?.get(lower);
+      // forEach, not for-of: no entry array per header (this runs for every request)
+      const lists = source.#lists;
+      source.#store.forEach((entry, lower) => {
+        this.#store.set(lower, [entry[0], entry[1]]);
+        const list = lists?.get(lower);
         if (list !== undefined) {
           this.#lists ??= new Map();
           this.#lists.set(lower, list.slice());
         } else {
           this.#lists?.delete(lower);
         }
-      }
+      });
     } else if (Symbol.iterator in source) {
       for (const pair of source as Iterable<readonly [string, string]>) {
         if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError("Header pairs must be [name, value]");
@@ -203,6 +205,15 @@ export class CaseInsensitiveDict {
   /** `[name, value]` pairs, names in the case they were last set with. */
   *entries(): IterableIterator<[string, string]> {
     for (const entry of this.#store.values()) yield [entry[0], entry[1]];
+  }
+
+  /**
+   * The stored `[name, value]` pairs in order, without copying them (internal: callers must not
+   * change them).
+   * @internal
+   */
+  _pairs(): Array<readonly [string, string]> {
+    return Array.from(this.#store.values());
   }
 
   /** Same as {@link entries}. */

@@ -278,7 +278,7 @@ export function prepareRequest(
   } else if (typeof auth === "function") {
     prepared = auth(prepared) ?? prepared;
   }
-  for (const [name, value] of prepared._headers) checkHeaderValue(name, value);
+  for (const [name, value] of prepared._headers._pairs()) checkHeaderValue(name, value);
   return prepared;
 }
 
@@ -290,10 +290,9 @@ export function prepareMultipart(options: RequestOptions): Promise<MultipartBody
 
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */
 export function serializeHead(prepared: PreparedRequest, url: URL, target: string): Uint8Array {
-  const pairs: Array<[string, string]> = [];
   const headers = prepared._headers;
-  if (!headers.has("host")) pairs.push(["Host", hostHeader(url)]);
-  for (const entry of headers) pairs.push(entry);
+  const pairs = headers._pairs();
+  if (!headers.has("host")) pairs.unshift(["Host", hostHeader(url)]);
   try {
     return sharedWriter().head(prepared.method, target, pairs);
   } catch (err) {
