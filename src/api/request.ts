@@ -51,8 +51,17 @@ export class PreparedRequest {
   #parsed: URL | undefined;
   #parsedFrom = "";
 
-  /** The URL as parsed (scheme, host, port, path); parsed again only if `url` was changed. */
+  /** The URL as parsed (scheme, host, port, path): a fresh object, yours to change. */
   get parsedUrl(): URL {
+    return new URL(this._url.href);
+  }
+
+  /**
+   * The parsed URL, parsed again only if `url` was changed; possibly shared with other requests,
+   * so never to be modified.
+   * @internal
+   */
+  get _url(): URL {
     if (this.#parsed === undefined || this.#parsedFrom !== this.url) {
       this.#parsed = new URL(this.url);
       this.#parsedFrom = this.url;
@@ -98,6 +107,24 @@ export class PreparedRequest {
 
 /** A function that edits the prepared request (requests' AuthBase.__call__). */
 export type AuthFunction = (request: PreparedRequest) => PreparedRequest | undefined;
+
+/**
+ * Recently parsed URLs by their text: a client tends to ask for the same URLs again. The URL
+ * objects in it are shared and must never be modified (prepareRequest copies before changing).
+ */
+const urlCache = new Map<string, URL>();
+const URL_CACHE_SIZE = 128;
+
+/** parseUrl through the cache; the result must not be modified. */
+function parseUrlShared(raw: string): URL {
+  let url = urlCache.get(raw);
+  if (url === undefined) {
+    url = parseUrl(raw);
+    if (urlCache.size >= URL_CACHE_SIZE) urlCache.delete(urlCache.keys().next().value as string);
+    urlCache.set(raw, url);
+  }
+  return url;
+}
 
 /** Parses and checks a URL like requests' prepare_url. */
 export function parseUrl(raw: string): URL {
@@ -207,17 +234,20 @@ export function prepareRequest(
 ): PreparedRequest {
   const m = String(method).toUpperCase();
   if (!METHOD_RE.test(m)) throw new InvalidHeader(`Invalid method ${JSON.stringify(method)}`);
-  let url = parseUrl(rawUrl);
+  let url = typeof rawUrl === "string" ? parseUrlShared(rawUrl) : parseUrl(rawUrl);
   const params = mergeParams(defaults.params, options.params);
   if (params !== undefined) url = new URL(appendParams(url.href, params));
   let auth = options.auth ?? defaults.auth;
   if (auth === undefined && (url.username !== "" || url.password !== "")) {
     auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
   }
-  // (each URL setter re-serializes the URL: only clear what is there)
-  if (url.username !== "") url.username = "";
-  if (url.password !== "") url.password = "";
-  if (url.hash !== "") url.hash = "";
+  // (each URL setter re-serializes the URL: only clear what is there, on a copy: `url` may be shared)
+  if (url.username !== "" || url.password !== "" || url.hash !== "") {
+    url = new URL(url.href);
+    url.username = "";
+    url.password = "";
+    url.hash = "";
+  }
 
   const headers = new CaseInsensitiveDict(defaults.headers);
   mergeHeaders(headers, options.headers);

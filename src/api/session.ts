@@ -125,7 +125,7 @@ export class Session {
 
   /** Sends a prepared request. */
   send(prepared: PreparedRequest, options: RequestOptions = {}): Promise<Response> {
-    const url = prepared.parsedUrl;
+    const url = prepared._url;
     const https = url.protocol === "https:";
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const origin: Origin = {

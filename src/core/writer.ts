@@ -132,10 +132,16 @@ export class RequestWriter {
       this.#slabPos = 0;
     }
     const at = this.#slabPos;
-    const view = this.#slab.subarray(at, at + len);
-    view.set(this.#u8.subarray(ptr, ptr + len));
+    const slab = this.#slab;
+    if (len <= 512) {
+      // a short copy by hand: no view of the source to allocate
+      const u8 = this.#u8;
+      for (let i = 0; i < len; i++) slab[at + i] = u8[ptr + i] as number;
+    } else {
+      slab.set(this.#u8.subarray(ptr, ptr + len), at);
+    }
     this.#slabPos = (at + len + 7) & ~7;
-    return view;
+    return slab.subarray(at, at + len);
   }
 
   /** The chunk-size line ("HEX\r\n") that goes before `size` bytes of a chunked body. */
