@@ -107,7 +107,8 @@ export class Receiver implements ResponseSink, BodyControl {
       this.#stop(new BodyTooLarge(`the body is ${head.contentLength} bytes, over max_body_size ${maxBody}`));
       return;
     }
-    const coding = head.headers.get("content-encoding");
+    const fields = head.headers;
+    const coding = fields.indexOf("content-encoding") < 0 ? undefined : fields.get("content-encoding");
     if (coding !== undefined) {
       try {
         const d = createDecoder(coding, { maxDecodedBytes: maxDecoded });

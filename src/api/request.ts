@@ -319,10 +319,10 @@ export function prepareMultipart(options: RequestOptions): Promise<MultipartBody
 }
 
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */
-export function serializeHead(prepared: PreparedRequest, url: URL, target: string): Uint8Array {
+export function serializeHead(prepared: PreparedRequest, host: string, target: string): Uint8Array {
   const headers = prepared._headers;
   const pairs = headers._pairs();
-  if (!headers.has("host")) pairs.unshift(["Host", hostHeader(url)]);
+  if (!headers.has("host")) pairs.unshift(["Host", host]);
   try {
     return sharedWriter().head(prepared.method, target, pairs);
   } catch (err) {

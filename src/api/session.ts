@@ -1,6 +1,7 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
 import { Agent, type Origin } from "../http/agent.js";
+import type { Pool } from "../http/pool.js";
 import { nodeTransport } from "../transport/node.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
 import type { Params } from "./encode.js";
@@ -10,10 +11,10 @@ import { Receiver } from "./receive.js";
 import {
   type AuthFunction,
   defaultHeaders,
+  hostHeader,
   type PreparedRequest,
   prepareMultipart,
   prepareRequest,
-  type RequestDefaults,
   requestTarget,
   serializeHead,
 } from "./request.js";
@@ -23,6 +24,37 @@ import { readPem } from "./tls-files.js";
 /** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
+
+/** What a request needs of its URL, made once per parsed URL (parsed URLs are shared). */
+interface UrlParts {
+  https: boolean;
+  /** Host name or IP, IPv6 without brackets. */
+  host: string;
+  port: number;
+  /** The request-target (path and query). */
+  target: string;
+  /** The Host header value. */
+  hostHeader: string;
+}
+
+const partsOf = new WeakMap<URL, UrlParts>();
+
+function urlParts(url: URL): UrlParts {
+  let parts = partsOf.get(url);
+  if (parts === undefined) {
+    const https = url.protocol === "https:";
+    const hostname = url.hostname;
+    parts = {
+      https,
+      host: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
+      port: url.port === "" ? (https ? 443 : 80) : Number(url.port),
+      target: requestTarget(url),
+      hostHeader: hostHeader(url),
+    };
+    partsOf.set(url, parts);
+  }
+  return parts;
+}
 
 /** Options of a Session's connection pools. */
 export interface SessionOptions {
@@ -40,8 +72,10 @@ export interface SessionOptions {
   transport?: Transport;
 }
 
-function timeouts(t: RequestOptions["timeout"]): [number | undefined, number | undefined] {
-  if (t === undefined || t === null) return [undefined, undefined];
+const NO_TIMEOUTS: readonly [undefined, undefined] = [undefined, undefined];
+
+function timeouts(t: RequestOptions["timeout"]): readonly [number | undefined, number | undefined] {
+  if (t === undefined || t === null) return NO_TIMEOUTS;
   const ms = (s: number | null) => {
     if (s === null) return undefined;
     if (typeof s !== "number" || !(s > 0))
@@ -83,6 +117,7 @@ export class Session {
   readonly #agent: Agent;
   // TLS options per (verify, cert): files are read once, and pools are found by identity
   readonly #tls = new Map<string, TlsOptions>();
+  readonly #pools = new WeakMap<UrlParts, Map<TlsOptions | undefined, Pool>>();
 
   constructor(options: SessionOptions = {}) {
     this.#agent = new Agent(options.transport ?? nodeTransport, {
@@ -101,12 +136,29 @@ export class Session {
     try {
       const multipart = prepareMultipart(options);
       if (multipart !== undefined) {
-        return multipart.then((mp) => this.send(prepareRequest(method, url, options, this.#defaults(), mp), options));
+        return multipart.then((mp) => this.send(prepareRequest(method, url, options, this, mp), options));
       }
-      return this.send(prepareRequest(method, url, options, this.#defaults()), options);
+      // the session itself carries the defaults (headers, params, auth, cookies)
+      return this.send(prepareRequest(method, url, options, this), options);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** The pool for a URL's origin and TLS options, remembered per parsed URL (URLs are shared). */
+  #poolFor(where: UrlParts, tls: TlsOptions | undefined): Pool {
+    let byTls = this.#pools.get(where);
+    if (byTls === undefined) {
+      byTls = new Map();
+      this.#pools.set(where, byTls);
+    }
+    let pool = byTls.get(tls);
+    if (pool === undefined) {
+      const origin: Origin = { scheme: where.https ? "https" : "http", host: where.host, port: where.port, tls };
+      pool = this.#agent.pool(origin);
+      byTls.set(tls, pool);
+    }
+    return pool;
   }
 
   #tlsFor(verify: boolean | string, cert: [string, string] | undefined): TlsOptions {
@@ -119,22 +171,13 @@ export class Session {
     return t;
   }
 
-  #defaults(): RequestDefaults {
-    return { headers: this.headers, params: this.params, auth: this.auth, cookies: this.cookies };
-  }
-
   /** Sends a prepared request. */
   send(prepared: PreparedRequest, options: RequestOptions = {}): Promise<Response> {
     const url = prepared._url;
-    const https = url.protocol === "https:";
-    const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-    const origin: Origin = {
-      scheme: https ? "https" : "http",
-      host,
-      port: url.port === "" ? (https ? 443 : 80) : Number(url.port),
-      tls: https ? this.#tlsFor(options.verify ?? this.verify, options.cert ?? this.cert) : undefined,
-    };
-    const head = serializeHead(prepared, url, requestTarget(url));
+    const where = urlParts(url);
+    const tls = where.https ? this.#tlsFor(options.verify ?? this.verify, options.cert ?? this.cert) : undefined;
+    const pool = this.#poolFor(where, tls);
+    const head = serializeHead(prepared, where.hostHeader, where.target);
     const [connectTimeout, readTimeout] = timeouts(options.timeout);
     const stream = options.stream ?? this.stream;
     const maxBody = options.max_body_size ?? this.max_body_size ?? Number.POSITIVE_INFINITY;
@@ -147,7 +190,7 @@ export class Session {
 
     return new Promise<Response>((resolve, reject) => {
       const receiver = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
-      this.#agent.pool(origin).dispatch({
+      pool.dispatch({
         head,
         body: prepared.body,
         bodyLength,

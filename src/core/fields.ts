@@ -2,6 +2,8 @@
 // field table beside it. Every name and value is a slice of that string, made when asked for.
 
 const EMPTY_TABLE: readonly number[] = [];
+/** A name with no upper-case letter needs no toLowerCase (and no new string). */
+const LOWER_NAME = /^[^A-Z]*$/;
 
 /** The header (or trailer) fields of one response, in the order received. */
 export class FieldSection {
@@ -51,7 +53,7 @@ export class FieldSection {
 
   /** Index of the first field named `name` (any case), or -1. */
   indexOf(name: string, from = 0): number {
-    const lower = name.toLowerCase();
+    const lower = LOWER_NAME.test(name) ? name : name.toLowerCase();
     for (let i = from, n = this.length; i < n; i++) if (this.nameIs(i, lower)) return i;
     return -1;
   }
