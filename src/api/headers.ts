@@ -216,6 +216,14 @@ export class CaseInsensitiveDict {
     return Array.from(this.#store.values());
   }
 
+  /**
+   * Calls `check(name, value)` for every header, without making pairs (internal).
+   * @internal
+   */
+  _each(check: (name: string, value: string) => void): void {
+    for (const entry of this.#store.values()) check(entry[0], entry[1]);
+  }
+
   /** Same as {@link entries}. */
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();

@@ -9,7 +9,7 @@ import {
   RequestAborted,
   type RequestException,
 } from "../errors.js";
-import type { BodyControl, ResponseHead, ResponseSink } from "../http/connection.js";
+import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
 import { BodyQueue } from "./body.js";
 import { type ContentDecoder, createDecoder, DecodeError } from "./decode.js";
 import { fromRawFields } from "./headers.js";
@@ -20,6 +20,8 @@ import { Response } from "./response.js";
  * A streamed response dropped without being read or closed gives its connection back when it is
  * garbage-collected: the registry holds only the body queue, never the response.
  */
+const EMPTY = new Uint8Array(0);
+
 const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
   if (!queue.done) queue.abandon("response was garbage-collected unread");
 });
@@ -31,7 +33,25 @@ export interface ReceiveOptions {
   maxDecoded: number;
 }
 
-export class Receiver implements ResponseSink, BodyControl {
+/**
+ * One request in flight: what the connection sends (it is the Exchange too, so a request makes
+ * one object instead of two) and what turns the response into a Response.
+ */
+export class Receiver implements Exchange, ResponseSink, BodyControl {
+  // ---- Exchange (filled in by Session.send) ---------------------------------------------------
+  head: Uint8Array = EMPTY;
+  body: Uint8Array | AsyncIterable<Uint8Array> | null = null;
+  bodyLength: number | undefined;
+  expectHead = false;
+  readTimeout: number | undefined;
+  signal: AbortSignal | undefined;
+  connectTimeout: number | undefined;
+  retryOnStale = false;
+  retried = false;
+  get sink(): ResponseSink {
+    return this;
+  }
+
   readonly #prepared: PreparedRequest;
   readonly #options: ReceiveOptions;
   readonly #started = performance.now();

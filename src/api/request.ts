@@ -308,7 +308,7 @@ export function prepareRequest(
   } else if (typeof auth === "function") {
     prepared = auth(prepared) ?? prepared;
   }
-  for (const [name, value] of prepared._headers._pairs()) checkHeaderValue(name, value);
+  prepared._headers._each(checkHeaderValue);
   return prepared;
 }
 

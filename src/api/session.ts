@@ -189,19 +189,16 @@ export class Session {
         : Number(declared);
 
     return new Promise<Response>((resolve, reject) => {
-      const receiver = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
-      pool.dispatch({
-        head,
-        body: prepared.body,
-        bodyLength,
-        expectHead: prepared.method === "HEAD",
-        readTimeout,
-        signal: options.signal,
-        sink: receiver,
-        connectTimeout,
-        retryOnStale: IDEMPOTENT.has(prepared.method) && prepared.replayable,
-        retried: false,
-      });
+      const r = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
+      r.head = head;
+      r.body = prepared.body;
+      r.bodyLength = bodyLength;
+      r.expectHead = prepared.method === "HEAD";
+      r.readTimeout = readTimeout;
+      r.signal = options.signal;
+      r.connectTimeout = connectTimeout;
+      r.retryOnStale = IDEMPOTENT.has(prepared.method) && prepared.replayable;
+      pool.dispatch(r);
     });
   }
 
