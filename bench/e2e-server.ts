@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import { createServer, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { filler } from "./common.js";
 
 const CHUNK = 64 * 1024;
 const CHUNKS = 16;
@@ -23,17 +24,6 @@ function response(status: string, headers: Array<[string, string]>, body: Buffer
   let head = `HTTP/1.1 ${status}\r\n`;
   for (const [k, v] of headers) head += `${k}: ${v}\r\n`;
   return Buffer.concat([Buffer.from(`${head}\r\n`, "latin1"), body]);
-}
-
-/** A deterministic printable byte stream (LCG). */
-function filler(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = 0x20 + ((x >>> 24) % 95);
-  }
-  return out;
 }
 
 const DATE = "Tue, 14 Jan 2025 10:23:45 GMT";

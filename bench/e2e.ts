@@ -27,10 +27,11 @@
 // bench/e2e-clients.ts holds the clients and the drivers (closed loop, latency, heap).
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { option, RESULTS_FILE, writeSection } from "./common.js";
 import {
   CLIENT_IDS,
   CLIENT_LABELS,
@@ -46,7 +47,6 @@ import { makePayload, makeVerifiedClient, type WorkerReply, type WorkerRequest }
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const RESULTS_FILE = join(root, "bench/RESULTS.md");
 const START_MARK = "<!-- e2e:start -->";
 const END_MARK = "<!-- e2e:end -->";
 const PAYLOAD_BYTES = 1024 * 1024;
@@ -776,32 +776,7 @@ function report(results: ScenarioResult[], quick: boolean, served: Served, load:
   ].join("\n");
 }
 
-function writeResults(text: string): void {
-  let doc: string;
-  try {
-    doc = readFileSync(RESULTS_FILE, "utf8");
-  } catch {
-    doc = "# reqwire benchmark results\n\nEach bench script owns one section, between its markers.\n";
-  }
-  const start = doc.indexOf(START_MARK);
-  const end = doc.indexOf(END_MARK);
-  if (start !== -1 && end > start) {
-    doc = doc.slice(0, start) + text + doc.slice(end + END_MARK.length);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${text}\n`;
-  }
-  writeFileSync(RESULTS_FILE, doc);
-}
-
 // ---- main ----------------------------------------------------------------------------------------------
-
-function option(name: string): string | undefined {
-  for (const arg of process.argv.slice(2)) {
-    if (arg === `--${name}`) return "";
-    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-  }
-  return undefined;
-}
 
 async function main(): Promise<void> {
   const quick = option("quick") !== undefined;
@@ -868,7 +843,7 @@ async function main(): Promise<void> {
     log(`\n${text.split("\n").slice(1, -1).join("\n")}\n`);
     log(`${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (complete) {
-      writeResults(text);
+      writeSection(START_MARK, END_MARK, text);
       log(`wrote ${RESULTS_FILE}`);
     } else {
       log("(subset run: bench/RESULTS.md not updated)");

@@ -15,16 +15,16 @@
 // header as a [name, value] pair of strings, and the body length (the sum of the body pieces).
 // Before timing, both parsers' results are checked to be identical, and equal to what the corpus
 // was built from, for every item.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { ParserEvent, ResponseParser } from "../src/core/index.js";
+import { filler, option, RESULTS_FILE, writeSection } from "./common.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const RESULTS_FILE = join(root, "bench/RESULTS.md");
 const START_MARK = "<!-- parse:start -->";
 const END_MARK = "<!-- parse:end -->";
 const TARGET = 1.5;
@@ -52,17 +52,6 @@ interface Item {
   pieces: Buffer[];
   bytes: number;
   expected: Parsed[];
-}
-
-/** A deterministic byte stream (LCG), printable ASCII, for bodies. */
-function filler(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = 0x20 + ((x >>> 24) % 95);
-  }
-  return out;
 }
 
 function head(status: number, reason: string, headers: Headers): string {
@@ -529,32 +518,7 @@ function section(rows: Row[], load: string): string {
   ].join("\n");
 }
 
-function writeResults(text: string): void {
-  let doc: string;
-  try {
-    doc = readFileSync(RESULTS_FILE, "utf8");
-  } catch {
-    doc = "# reqwire benchmark results\n\nEach bench script owns one section, between its markers.\n";
-  }
-  const start = doc.indexOf(START_MARK);
-  const end = doc.indexOf(END_MARK);
-  if (start !== -1 && end > start) {
-    doc = doc.slice(0, start) + text + doc.slice(end + END_MARK.length);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${text}\n`;
-  }
-  writeFileSync(RESULTS_FILE, doc);
-}
-
 // ---- main -----------------------------------------------------------------------------------
-
-function option(name: string): string | undefined {
-  for (const arg of process.argv.slice(2)) {
-    if (arg === `--${name}`) return "";
-    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-  }
-  return undefined;
-}
 
 async function main(): Promise<void> {
   const corpus = buildCorpus();
@@ -579,7 +543,7 @@ async function main(): Promise<void> {
   const load = `${loadBefore.toFixed(2)} before, ${(os.loadavg()[0] ?? 0).toFixed(2)} after`;
   console.log(`\n${table(rows)}\n\nload average (1 min): ${load}`);
   if (items.length === corpus.length) {
-    writeResults(section(rows, load));
+    writeSection(START_MARK, END_MARK, section(rows, load));
     console.log(`wrote ${RESULTS_FILE}`);
   } else {
     console.log("(subset run: bench/RESULTS.md not updated)");

@@ -5,14 +5,13 @@
 //   npm run bench:soak                      # 1,000,000 requests, writes bench/RESULTS.md (soak section)
 //   npx tsx bench/soak.ts --requests=200000 # shorter run, RESULTS.md untouched
 import { fork } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "../src/index.js";
+import { writeSection } from "./common.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const RESULTS_FILE = join(root, "bench/RESULTS.md");
 const START = "<!-- soak:start -->";
 const END = "<!-- soak:end -->";
 const arg = process.argv.find((a) => a.startsWith("--requests="));
@@ -109,12 +108,7 @@ async function main(): Promise<void> {
       ),
       END,
     ].join("\n");
-    let text = readFileSync(RESULTS_FILE, "utf8");
-    const a = text.indexOf(START);
-    const b = text.indexOf(END);
-    text =
-      a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
-    writeFileSync(RESULTS_FILE, text);
+    writeSection(START, END, section);
     console.log("wrote bench/RESULTS.md");
   }
   if (failures > 0) process.exitCode = 1;
