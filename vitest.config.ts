@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // the JSON report lets .ci/run print a plain "N passed, N failed" line
+    reporters: ["default", "json"],
+    outputFile: { json: "node_modules/.cache/reqwire/vitest.json" },
   },
 });
