@@ -62,12 +62,6 @@ export function setR(slot: i32, value: i32): void {
 
 // @ts-ignore: decorator
 @inline
-export function getR(slot: i32): i32 {
-  return load<i32>(RESULT_PTR + (<usize>slot << 2));
-}
-
-// @ts-ignore: decorator
-@inline
 export function setF(slot: i32, value: f64): void {
   store<f64>(F64_PTR + (<usize>slot << 3), value);
 }

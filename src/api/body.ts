@@ -19,7 +19,6 @@ export class BodyQueue {
   #error: RequestException | undefined;
   #waiter: (() => void) | undefined;
   #paused = false;
-  #reading = false;
 
   constructor(control: BodyControl, streaming: boolean) {
     this.#control = control;
@@ -29,11 +28,6 @@ export class BodyQueue {
   /** The body has ended normally. */
   get done(): boolean {
     return this.#done;
-  }
-
-  /** Iteration has started. */
-  get reading(): boolean {
-    return this.#reading;
   }
 
   push(chunk: Uint8Array): void {
@@ -83,7 +77,6 @@ export class BodyQueue {
 
   /** The chunks in order, as they arrive. */
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
-    this.#reading = true;
     for (;;) {
       if (this.#head < this.#chunks.length) {
         const c = this.#chunks[this.#head] as Uint8Array;
