@@ -9,6 +9,7 @@ import {
   createClient,
   type Expected,
   expectedLength,
+  type HeapResult,
   heapPerRequest,
   type Op,
   sequentialLatency,
@@ -38,17 +39,7 @@ export type WorkerReply =
   | { type: "done"; ms: number }
   | { type: "run"; ms: number; cpuMicros: number }
   | { type: "latency"; p50: number; p99: number; mean: number; samples: number }
-  | {
-      type: "heap";
-      bytesPerRequest: number;
-      min: number;
-      max: number;
-      arrayBuffersPerRequest: number;
-      batches: number;
-      discarded: number;
-      requests: number;
-      batchSize: number;
-    }
+  | ({ type: "heap" } & HeapResult)
   | { type: "bye"; maxRssBytes: number }
   | { type: "error"; message: string };
 
