@@ -1,16 +1,48 @@
 import { copyFile } from "node:fs/promises";
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
+// One entry per runtime (package.json "exports" picks among them). The workerd entry imports
+// the engine as a `.wasm` module, left for the Worker's bundler; the others inline its bytes.
+const common: Options = {
   sourcemap: true,
   clean: false,
   target: "es2022",
   platform: "neutral",
   outDir: "dist",
-  async onSuccess() {
-    await copyFile("src/core/generated/core.wasm", "dist/core.wasm");
+  removeNodeProtocol: false,
+  external: ["cloudflare:sockets", /^node:/],
+};
+
+export default defineConfig([
+  {
+    ...common,
+    entry: {
+      node: "src/entry/node.ts",
+      deno: "src/entry/deno.ts",
+      bun: "src/entry/bun.ts",
+      workerd: "src/entry/workerd.ts",
+      fetch: "src/entry/fetch.ts",
+    },
+    format: ["esm"],
+    dts: { entry: { index: "src/main.ts" } },
+    splitting: true,
+    esbuildPlugins: [
+      {
+        // the workerd entry's `./generated/core.wasm` becomes `./core.wasm` next to the bundle
+        name: "wasm-beside",
+        setup(build) {
+          build.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./core.wasm", external: true }));
+        },
+      },
+    ],
+    async onSuccess() {
+      await copyFile("src/core/generated/core.wasm", "dist/core.wasm");
+    },
   },
-});
+  {
+    ...common,
+    entry: { node: "src/entry/node.ts" },
+    format: ["cjs"],
+    dts: false,
+  },
+]);

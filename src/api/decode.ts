@@ -2,11 +2,10 @@
 // codings are removed in the reverse of the order they are listed, an unknown coding leaves the
 // body as received, and a limit on the decoded size stops decompression bombs while they inflate.
 //
-// The decompressors come from node:zlib (Node, Bun, Deno, workerd with nodejs_compat); that is
-// confined to `openInflater` below, the one function to swap for another runtime's. node:zlib
-// has no public synchronous streaming API, so decoding is asynchronous: `push` resolves once the
-// chunk has been consumed, which lets a socket loop pause while it waits.
-import * as zlib from "node:zlib";
+// The decompressors are the runtime's (src/runtime): node:zlib on Node, Deno and Bun,
+// DecompressionStream elsewhere. Decoding is asynchronous: `push` resolves once the chunk has
+// been consumed, which lets a socket loop pause while it waits.
+import { type Coding, type Inflater, platform } from "../runtime/platform.js";
 
 /** Why decoding failed. */
 export type DecodeErrorCode = "CONTENT_DECODING_ERROR" | "DECODED_BODY_TOO_LARGE" | "ENCODING_CHAIN_TOO_LONG";
@@ -51,77 +50,14 @@ export interface ContentDecoder {
   destroy(): void;
 }
 
-type Coding = "gzip" | "deflate" | "br" | "zstd";
-
-// ---- node:zlib (swap this part to run on a runtime without it) ------------------------------
-
-type ZstdFactory = (options?: zlib.ZlibOptions) => zlib.Gunzip;
-const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
-const AVAILABLE: ReadonlySet<Coding> = new Set<Coding>(
-  typeof createZstd === "function" ? ["gzip", "deflate", "br", "zstd"] : ["gzip", "deflate", "br"],
-);
-const CHUNK = 64 * 1024;
-
-/** A streaming decompressor; output goes to the sink given when it was opened. */
-interface Inflater {
-  /** Resolves once `chunk` has been consumed and its output delivered. */
-  write(chunk: Uint8Array): Promise<void>;
-  /** Resolves after the last output; rejects if the compressed stream is incomplete. */
-  finish(): Promise<void>;
-  /** Stops at once: pending calls reject, no more output is delivered. */
-  close(): void;
+/** The codings this runtime decodes. */
+function available(): readonly Coding[] {
+  return platform().decompression.codings;
 }
 
-/** Opens a decompressor for `kind`; `raw` selects deflate without the zlib wrapper. */
+/** Opens the runtime's decompressor for `kind`. */
 function openInflater(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
-  const options = { chunkSize: CHUNK };
-  const z =
-    kind === "gzip"
-      ? zlib.createGunzip(options)
-      : kind === "deflate"
-        ? raw
-          ? zlib.createInflateRaw(options)
-          : zlib.createInflate(options)
-        : kind === "br"
-          ? zlib.createBrotliDecompress(options)
-          : (createZstd as ZstdFactory)(options);
-  let failure: Error | undefined;
-  let ended = false;
-  const waiting = new Set<(err?: Error | null) => void>();
-  const settle = (err?: Error) => {
-    for (const done of [...waiting]) done(err);
-  };
-  z.on("data", sink);
-  z.on("error", (err: Error) => {
-    failure = err;
-    settle(err);
-  });
-  // After the end of the compressed stream zlib ignores what follows (as Python's zlib does).
-  z.on("end", () => {
-    ended = true;
-    settle();
-  });
-  const wait = (start: (done: (err?: Error | null) => void) => void) =>
-    new Promise<void>((resolve, reject) => {
-      if (failure !== undefined) return reject(failure);
-      if (ended) return resolve();
-      const done = (err?: Error | null) => {
-        if (!waiting.delete(done)) return;
-        if (err) reject(err);
-        else resolve();
-      };
-      waiting.add(done);
-      start(done);
-    });
-  return {
-    write: (chunk) => wait((done) => z.write(chunk, done)),
-    finish: () => wait(() => z.end()),
-    close() {
-      failure ??= new Error("closed");
-      z.destroy();
-      settle(failure);
-    },
-  };
+  return platform().decompression.open(kind, raw, sink);
 }
 
 // ---- decoding -------------------------------------------------------------------------------
@@ -136,7 +72,7 @@ const NAMES: Readonly<Record<string, Coding>> = {
 
 /** The Accept-Encoding to send: the codings this runtime decodes ("gzip, deflate, br" on Node 20). */
 export function acceptEncoding(): string {
-  return [...AVAILABLE].join(", ");
+  return available().join(", ");
 }
 
 /**
@@ -161,7 +97,7 @@ export function createDecoder(contentEncoding: string | undefined, limits: Decod
   for (const name of listed) {
     if (name === "identity") continue;
     const coding = NAMES[name];
-    if (coding === undefined || !AVAILABLE.has(coding)) return new ChainDecoder([], Number.POSITIVE_INFINITY);
+    if (coding === undefined || !available().includes(coding)) return new ChainDecoder([], Number.POSITIVE_INFINITY);
     codings.push(coding);
   }
   return new ChainDecoder(codings.reverse(), limits.maxDecodedBytes ?? Number.POSITIVE_INFINITY);

@@ -1,7 +1,7 @@
 // Receiver: turns what a connection reports about one exchange into a Response (or an error).
 // One object per request, with its state in fields and its behaviour in methods, so a request
 // allocates no bundle of closures.
-import type { FieldSection } from "../core/index.js";
+import type { FieldSection } from "../core/api.js";
 import {
   BodyTooLarge,
   ContentDecodingError,
@@ -128,7 +128,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       return;
     }
     const fields = head.headers;
-    const coding = fields.indexOf("content-encoding") < 0 ? undefined : fields.get("content-encoding");
+    const coding =
+      head.decoded === true || fields.indexOf("content-encoding") < 0 ? undefined : fields.get("content-encoding");
     if (coding !== undefined) {
       try {
         const d = createDecoder(coding, { maxDecodedBytes: maxDecoded });

@@ -1,7 +1,7 @@
 // Preparing a request, as requests.models.PreparedRequest: the URL with its params, the headers
 // merged and validated, the body encoded, auth applied. Everything that can be wrong with a
 // request is found here, before a connection is chosen or a byte is sent.
-import { SerializeError, sharedWriter } from "../core/index.js";
+import { SerializeError, sharedWriter } from "../core/api.js";
 import { InvalidHeader, InvalidJSONError, InvalidSchema, InvalidURL, MissingSchema, URLRequired } from "../errors.js";
 import { acceptEncoding } from "./decode.js";
 import {

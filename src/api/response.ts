@@ -1,9 +1,9 @@
 // Response, as in requests.models.Response: status, headers, body as bytes / text / JSON, and,
 // for `stream: true`, the body as it arrives (iter_content, iter_lines, read, close).
 
-import type { FieldSection } from "../core/index.js";
 import { latin1 } from "../core/latin1.js";
 import { HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
+import type { HeaderFields } from "../http/connection.js";
 import { type BodyQueue, concat } from "./body.js";
 import { fromRawFields, type ProxiedDict } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
@@ -154,7 +154,7 @@ export interface ResponseInit {
   reason: string;
   httpVersion: string;
   /** The header fields as received; the dict is made from them on first use. */
-  fields: FieldSection;
+  fields: HeaderFields;
   url: string;
   request: PreparedRequest;
   elapsed: number;
@@ -170,7 +170,7 @@ export class Response {
   readonly reason: string;
   /** "1.0" or "1.1". */
   readonly http_version: string;
-  readonly #fields: FieldSection;
+  readonly #fields: HeaderFields;
   #headers: ProxiedDict | undefined;
   /** The final URL of the response. */
   readonly url: string;

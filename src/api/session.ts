@@ -1,9 +1,11 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
+import { SSLError } from "../errors.js";
 import { Agent, type Origin } from "../http/agent.js";
+import { type FetchRequest, runFetch } from "../http/fetch.js";
 import type { Pool } from "../http/pool.js";
-import { nodeTransport } from "../transport/node.js";
-import type { TlsOptions, Transport } from "../transport/types.js";
+import { platform } from "../runtime/platform.js";
+import { type ExchangeTransport, isExchangeTransport, type TlsOptions, type Transport } from "../transport/types.js";
 import type { Params } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { RequestOptions } from "./options.js";
@@ -56,6 +58,13 @@ function urlParts(url: URL): UrlParts {
   return parts;
 }
 
+/** What the fetch transport needs of a prepared request (it was validated by serializing it). */
+function fetchRequest(prepared: PreparedRequest, url: URL): FetchRequest {
+  const u = new URL(url.href);
+  u.hash = "";
+  return { method: prepared.method, url: u.href, headers: prepared._headers._pairs() };
+}
+
 /** Options of a Session's connection pools. */
 export interface SessionOptions {
   /**
@@ -68,9 +77,17 @@ export interface SessionOptions {
    * @default 4000
    */
   idle_timeout?: number;
-  /** The transport that opens sockets (defaults to the runtime's). */
-  transport?: Transport;
+  /**
+   * How requests reach the network: a socket transport (reqwire speaks HTTP/1.1 itself) or a
+   * fetch transport (`fetchTransport()`). Defaults to the runtime's.
+   */
+  transport?: Transport | ExchangeTransport;
 }
+
+/** The agent's transport when requests go through fetch (it never opens a socket). */
+const NO_SOCKETS: Transport = {
+  connect: () => Promise.reject(new Error("this session sends requests through fetch")),
+};
 
 const NO_TIMEOUTS: readonly [undefined, undefined] = [undefined, undefined];
 
@@ -115,12 +132,15 @@ export class Session {
   /** Default `max_body_size`. */
   max_body_size: number | undefined;
   readonly #agent: Agent;
+  readonly #fetch: ExchangeTransport | undefined;
   // TLS options per (verify, cert): files are read once, and pools are found by identity
   readonly #tls = new Map<string, TlsOptions>();
   readonly #pools = new WeakMap<UrlParts, Map<TlsOptions | undefined, Pool>>();
 
   constructor(options: SessionOptions = {}) {
-    this.#agent = new Agent(options.transport ?? nodeTransport, {
+    const transport = options.transport ?? platform().transport;
+    this.#fetch = isExchangeTransport(transport) ? transport : undefined;
+    this.#agent = new Agent(isExchangeTransport(transport) ? NO_SOCKETS : transport, {
       maxConnections: options.pool_maxsize ?? 10,
       idleTimeout: options.idle_timeout ?? 4000,
     });
@@ -175,9 +195,22 @@ export class Session {
   send(prepared: PreparedRequest, options: RequestOptions = {}): Promise<Response> {
     const url = prepared._url;
     const where = urlParts(url);
-    const tls = where.https ? this.#tlsFor(options.verify ?? this.verify, options.cert ?? this.cert) : undefined;
-    const pool = this.#poolFor(where, tls);
+    const fetcher = this.#fetch;
+    const verify = options.verify ?? this.verify;
+    const cert = options.cert ?? this.cert;
+    if (fetcher !== undefined && where.https && (verify !== true || cert !== undefined)) {
+      return Promise.reject(
+        new SSLError(
+          "the fetch transport uses the runtime's own TLS settings: verify and cert cannot be set per request",
+          {
+            request: prepared,
+          },
+        ),
+      );
+    }
+    const tls = where.https && fetcher === undefined ? this.#tlsFor(verify, cert) : undefined;
     const head = serializeHead(prepared, where.hostHeader, where.target);
+    const pool = fetcher === undefined ? this.#poolFor(where, tls) : undefined;
     const [connectTimeout, readTimeout] = timeouts(options.timeout);
     const stream = options.stream ?? this.stream;
     const maxBody = options.max_body_size ?? this.max_body_size ?? Number.POSITIVE_INFINITY;
@@ -198,7 +231,8 @@ export class Session {
       r.signal = options.signal;
       r.connectTimeout = connectTimeout;
       r.retryOnStale = IDEMPOTENT.has(prepared.method) && prepared.replayable;
-      pool.dispatch(r);
+      if (pool !== undefined) pool.dispatch(r);
+      else runFetch(fetcher as ExchangeTransport, fetchRequest(prepared, url), r);
     });
   }
 

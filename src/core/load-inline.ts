@@ -1,5 +1,4 @@
-// Engine loader for runtimes that may compile WebAssembly from bytes (Node, Deno, Bun).
-import { setEngineSource } from "./engine.js";
+// Engine source for runtimes that may compile WebAssembly from bytes (Node, Deno, Bun, browsers).
 import { WASM_BASE64 } from "./generated/wasm-inline.js";
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -9,4 +8,7 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-setEngineSource(() => new WebAssembly.Module(decodeBase64(WASM_BASE64)));
+/** Compiles the engine from the bytes inlined at build time. */
+export function inlineEngine(): WebAssembly.Module {
+  return new WebAssembly.Module(decodeBase64(WASM_BASE64));
+}

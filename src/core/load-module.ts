@@ -1,6 +1,8 @@
-// Engine loader for runtimes that forbid compiling WebAssembly at run time (workerd, edge):
-// the bundler or runtime turns the .wasm import into a compiled WebAssembly.Module.
-import { setEngineSource } from "./engine.js";
+// Engine source for runtimes that forbid compiling WebAssembly at run time (workerd, edge): the
+// bundler or runtime turns the .wasm import into a compiled WebAssembly.Module.
 import engine from "./generated/core.wasm";
 
-setEngineSource(() => engine);
+/** The engine as the runtime compiled it at load time. */
+export function importedEngine(): WebAssembly.Module {
+  return engine;
+}

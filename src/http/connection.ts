@@ -1,7 +1,7 @@
 // One HTTP/1.1 connection: sends one request at a time over a transport socket and drives the
 // engine's ResponseParser with what comes back. It knows nothing of URLs, sessions or bodies
 // beyond bytes; the pool above it decides which exchange runs on which connection.
-import { type FieldSection, ParseError, ParserEvent, ResponseParser, sharedWriter } from "../core/index.js";
+import { type FieldSection, ParseError, ParserEvent, ResponseParser, sharedWriter } from "../core/api.js";
 import {
   ChunkedEncodingError,
   ConnectionError,
@@ -13,13 +13,25 @@ import {
 } from "../errors.js";
 import type { TransportSocket } from "../transport/types.js";
 
+/** Header fields of a response: the engine's FieldSection, or pairs from a runtime's fetch. */
+export interface HeaderFields {
+  /** Index of the first field named `name` (lowercase), or -1. */
+  indexOf(name: string): number;
+  /** The value of `name` (lowercase), repeated fields joined with ", ". */
+  get(name: string): string | undefined;
+  /** Every field as [name, value], in order. */
+  entries(): Array<[string, string]>;
+}
+
 /** The head of a final response. */
 export interface ResponseHead {
   status: number;
   reason: string;
   /** "1.0" or "1.1". */
   httpVersion: string;
-  headers: FieldSection;
+  headers: HeaderFields;
+  /** The runtime already removed the content codings (fetch does); the body is not decoded again. */
+  decoded?: boolean;
   /** The connection may be reused after this response. */
   keepAlive: boolean;
   /** Content-Length, or -1. */

@@ -1,7 +1,9 @@
 // Connections per origin: keep-alive reuse (most recently used first), a size limit, a queue of
 // exchanges waiting for a connection, idle expiry, and one retry on a fresh connection for an
 // exchange whose reused connection turned out stale.
+
 import { ConnectionError, ConnectTimeout, RequestAborted, type RequestException, SSLError } from "../errors.js";
+import { unrefTimer } from "../runtime/platform.js";
 import { ConnectError, type ConnectOptions, type Transport } from "../transport/types.js";
 import { Connection, type ConnectionOwner, type Exchange } from "./connection.js";
 
@@ -204,7 +206,7 @@ export class Pool implements ConnectionOwner {
       if (i >= 0) this.#idle.splice(i, 1);
       conn.destroy();
     }, this.#options.idleTimeout);
-    (timer as { unref?: () => void }).unref?.();
+    unrefTimer(timer);
     this.#idleTimers.set(conn, timer);
   }
 

@@ -80,3 +80,22 @@ export class ConnectError extends Error {
 export interface Transport {
   connect(options: ConnectOptions): Promise<TransportSocket>;
 }
+
+/**
+ * A runtime with no raw sockets (browsers, edge-light): whole requests go through its fetch and
+ * HTTP/1.1 is the runtime's business. reqwire keeps its API on top (Response, errors, bodies).
+ */
+export interface ExchangeTransport {
+  readonly kind: "fetch";
+  /** The runtime's fetch. */
+  fetch(input: string, init: RequestInit): Promise<globalThis.Response>;
+  /** A request body can be sent as a stream (`duplex: "half"`); otherwise streams are read whole first. */
+  readonly streamsUploads: boolean;
+  /** Redirects are followed by the runtime (browsers hide redirect responses from "manual"). */
+  readonly followsRedirects: boolean;
+}
+
+/** Whether a transport hands whole requests to fetch. */
+export function isExchangeTransport(t: Transport | ExchangeTransport): t is ExchangeTransport {
+  return (t as ExchangeTransport).kind === "fetch";
+}

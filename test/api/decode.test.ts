@@ -1,5 +1,6 @@
 import * as zlib from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import "../../src/index.js"; // sets up the Node runtime (node:zlib)
 import { acceptEncoding, type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
 
 const HAS_ZSTD = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === "function";

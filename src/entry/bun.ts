@@ -1,0 +1,20 @@
+// reqwire on Bun: sockets from Bun's node:net, node:zlib and node:fs, and the engine compiled
+// from inline bytes.
+
+import { readFileSync } from "node:fs";
+import { setEngineSource } from "../core/engine.js";
+import { inlineEngine } from "../core/load-inline.js";
+import { setPlatform } from "../runtime/platform.js";
+import { zlibDecompression } from "../runtime/zlib.js";
+import { nodeTransport } from "../transport/node.js";
+
+setEngineSource(inlineEngine);
+setPlatform({
+  name: "bun",
+  transport: nodeTransport,
+  decompression: zlibDecompression,
+  readTextFile: (path) => readFileSync(path, "utf8"),
+});
+
+export * from "../main.js";
+export { default } from "../main.js";

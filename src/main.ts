@@ -1,0 +1,27 @@
+// reqwire's public API, the same in every runtime: the requests-style functions, Session,
+// Response, errors, and the core. Each runtime's entry (src/entry/) sets the runtime up first.
+import requests from "./api/index.js";
+
+export default requests;
+export * from "./api/index.js";
+export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
+export type { AuthFunction } from "./api/request.js";
+export { Elapsed, type Link, Response } from "./api/response.js";
+export type { SessionOptions } from "./api/session.js";
+export {
+  CoreError,
+  type ExpectOptions,
+  FieldSection,
+  ParseError,
+  ParserEvent,
+  type ParserLimits,
+  RequestWriter,
+  ResponseParser,
+  SerializeError,
+  setEngineSource,
+  sharedWriter,
+} from "./core/api.js";
+export * from "./errors.js";
+export { runtime } from "./runtime/platform.js";
+export { fetchTransport } from "./transport/fetch.js";
+export type { ExchangeTransport, Transport } from "./transport/types.js";

@@ -1,0 +1,54 @@
+// Decompression with the web's DecompressionStream (workerd, browsers, edge runtimes): gzip and
+// deflate, the two codings every one of them has. Output can reach the sink a little after the
+// write that caused it resolves; the decoder collects it in order on its next call, and
+// `finish` resolves only after the last of it.
+import type { Coding, Decompression, Inflater } from "./platform.js";
+
+function open(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
+  const format = kind === "gzip" ? "gzip" : raw ? "deflate-raw" : "deflate";
+  const stream = new DecompressionStream(format as CompressionFormat);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let failure: unknown;
+  let closed = false;
+  // One loop reads everything the stream produces, from the first write to the end.
+  const drained = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (!closed) sink(value);
+    }
+  })();
+  drained.catch((err: unknown) => {
+    failure ??= err;
+  });
+  const check = () => {
+    if (failure !== undefined) throw failure;
+  };
+  return {
+    async write(chunk) {
+      check();
+      await writer.write(chunk as Uint8Array<ArrayBuffer>);
+      check();
+    },
+    async finish() {
+      check();
+      await writer.close();
+      await drained;
+      check();
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      failure ??= new Error("closed");
+      writer.abort(failure).catch(() => {});
+      reader.cancel(failure).catch(() => {});
+    },
+  };
+}
+
+/** The web platform's decompressors. */
+export const webDecompression: Decompression = {
+  codings: ["gzip", "deflate"],
+  open,
+};

@@ -1,0 +1,152 @@
+// Transport over Deno.connect and Deno.connectTls (needs --allow-net for the hosts used).
+import { StreamSocket } from "./stream-socket.js";
+import {
+  ConnectError,
+  type ConnectFailure,
+  type ConnectOptions,
+  type Transport,
+  type TransportSocket,
+} from "./types.js";
+
+/** The part of a Deno connection used here. */
+interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+  ref(): void;
+  unref(): void;
+  setNoDelay?(noDelay?: boolean): void;
+  handshake?(): Promise<unknown>;
+}
+
+/** The part of the `Deno` namespace reqwire uses (declared here: no Deno types at build time). */
+export interface DenoApi {
+  connect(options: { hostname: string; port: number }): Promise<DenoConn>;
+  connectTls(options: {
+    hostname: string;
+    port: number;
+    caCerts?: string[];
+    alpnProtocols?: string[];
+    cert?: string;
+    key?: string;
+  }): Promise<DenoConn>;
+  readTextFileSync(path: string): string;
+  unrefTimer(id: number): void;
+  errors: Record<string, new (...args: never[]) => Error>;
+}
+
+/** Bytes a read may return at once. */
+const READ_SIZE = 64 * 1024;
+/** Reads this small are copied out, so the read buffer is reused. */
+const COPY_BELOW = 16 * 1024;
+
+function byteStream(conn: DenoConn) {
+  let buf = new Uint8Array(READ_SIZE);
+  return {
+    async read(): Promise<Uint8Array | null> {
+      const n = await conn.read(buf);
+      if (n === null) return null;
+      if (n < COPY_BELOW) return buf.slice(0, n);
+      const out = buf.subarray(0, n);
+      buf = new Uint8Array(READ_SIZE);
+      return out;
+    },
+    async write(data: Uint8Array): Promise<void> {
+      let at = 0;
+      while (at < data.length) at += await conn.write(at === 0 ? data : data.subarray(at));
+    },
+    closeWrite: () => conn.closeWrite(),
+    close: () => conn.close(),
+    ref: () => conn.ref(),
+    unref: () => conn.unref(),
+  };
+}
+
+function classify(Deno: DenoApi, err: unknown, tls: boolean): ConnectFailure {
+  const e = Deno.errors;
+  const is = (name: string) => e[name] !== undefined && err instanceof (e[name] as new () => Error);
+  if (is("ConnectionRefused")) return "refused";
+  if (is("TimedOut")) return "timeout";
+  const message = String((err as Error)?.message ?? err);
+  if (/failed to lookup|Name or service not known|dns error|No address/i.test(message)) return "dns";
+  if (tls && (is("InvalidData") || /certificate|tls|handshake/i.test(message))) return "tls";
+  return "other";
+}
+
+/** Opens sockets with the given `Deno` namespace. */
+export function denoTransport(Deno: DenoApi): Transport {
+  return {
+    connect(options: ConnectOptions): Promise<TransportSocket> {
+      const { host, port, tls, timeout, signal } = options;
+      if (signal?.aborted) return Promise.reject(new ConnectError("aborted", "connect aborted", signal.reason));
+      if (tls !== undefined && !tls.rejectUnauthorized) {
+        return Promise.reject(
+          new ConnectError(
+            "tls",
+            "verify=false is not available on Deno (Deno.connectTls always verifies): pass the server's CA certificate as verify instead",
+          ),
+        );
+      }
+      const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
+      return new Promise<TransportSocket>((resolve, reject) => {
+        let done = false;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const finish = (err: ConnectError | undefined, conn?: DenoConn) => {
+          if (done) {
+            // the attempt was given up (timeout, abort): close what arrived late
+            try {
+              conn?.close();
+            } catch {}
+            return;
+          }
+          done = true;
+          if (timer !== undefined) clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          if (err !== undefined) {
+            try {
+              conn?.close();
+            } catch {}
+            reject(err);
+          } else resolve(new StreamSocket(byteStream(conn as DenoConn)));
+        };
+        const onAbort = () => finish(new ConnectError("aborted", "connect aborted", signal?.reason));
+        signal?.addEventListener("abort", onAbort, { once: true });
+        if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
+          timer = setTimeout(
+            () => finish(new ConnectError("timeout", `connect timed out after ${timeout} ms`)),
+            timeout,
+          );
+        }
+        const opening =
+          tls === undefined
+            ? Deno.connect({ hostname, port })
+            : Deno.connectTls({
+                hostname,
+                port,
+                caCerts: tls.ca === undefined ? undefined : [tls.ca],
+                cert: tls.cert,
+                key: tls.key,
+                alpnProtocols: ["http/1.1"],
+              });
+        opening.then(
+          async (conn) => {
+            try {
+              conn.setNoDelay?.(true);
+              // TLS errors surface here, as connect errors, not on the first write
+              if (tls !== undefined) await conn.handshake?.();
+            } catch (err) {
+              finish(new ConnectError(classify(Deno, err, true), String((err as Error)?.message ?? err), err), conn);
+              return;
+            }
+            finish(undefined, conn);
+          },
+          (err: unknown) =>
+            finish(
+              new ConnectError(classify(Deno, err, tls !== undefined), String((err as Error)?.message ?? err), err),
+            ),
+        );
+      });
+    },
+  };
+}

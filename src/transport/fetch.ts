@@ -1,0 +1,25 @@
+// The fetch "transport", for places with no raw sockets (browsers, edge-light, any runtime where
+// only fetch exists): the runtime speaks HTTP; reqwire's parser is not used. Bodies arrive
+// already decompressed, as fetch always does it.
+import type { ExchangeTransport } from "./types.js";
+
+/** Whether this looks like a browser page or worker, where redirect responses are hidden. */
+function inBrowser(): boolean {
+  const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; Deno?: unknown };
+  return g.Deno === undefined && (g.document !== undefined || g.WorkerGlobalScope !== undefined);
+}
+
+/**
+ * A transport over a fetch function (the global one by default).
+ * @param fetchImpl Another fetch to use (a test double, a runtime's own).
+ */
+export function fetchTransport(fetchImpl?: typeof fetch): ExchangeTransport {
+  const browser = inBrowser();
+  return {
+    kind: "fetch",
+    fetch: (input, init) => (fetchImpl ?? globalThis.fetch)(input, init),
+    // Browsers stream uploads only over HTTP/2 and later; servers and workers do it everywhere.
+    streamsUploads: !browser,
+    followsRedirects: browser,
+  };
+}

@@ -1,0 +1,161 @@
+// The servers the runtime suite talks to, run by Node on 127.0.0.1 (node:http, node:https with
+// a CA made here, and a raw TCP server for malformed responses). Every runtime's run gets the
+// same SuiteConfig describing them.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import { gzipSync } from "node:zlib";
+import { makeCA, makeServerCert } from "../support/certs.js";
+import type { SuiteConfig } from "./suite.js";
+
+export interface SuiteServers {
+  config: SuiteConfig;
+  close(): Promise<void>;
+}
+
+const BIG = 1024 * 1024;
+
+function bigBody(): Buffer {
+  const b = Buffer.alloc(BIG);
+  for (let i = 0; i < BIG; i++) b[i] = (i * 31 + 7) & 0xff;
+  return b;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on("data", (c: Buffer) => parts.push(c));
+    req.on("end", () => resolve(Buffer.concat(parts)));
+    req.on("error", reject);
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://x");
+  const path = url.pathname;
+  if (path === "/echo") {
+    const body = await readBody(req);
+    const json = JSON.stringify({
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      body: body.toString("latin1"),
+      length: body.length,
+      chunked: req.headers["transfer-encoding"] === "chunked",
+      port: req.socket.remotePort,
+    });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(json);
+    return;
+  }
+  await readBody(req);
+  if (path.startsWith("/status/")) {
+    res.writeHead(Number(path.slice(8)), { "content-type": "text/plain" });
+    res.end(`status ${path.slice(8)}`);
+  } else if (path === "/chunked") {
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "transfer-encoding": "chunked" });
+    const pieces = ["héllo ", "chunked ", "wörld"];
+    let i = 0;
+    const next = () => {
+      if (i < pieces.length) {
+        res.write(pieces[i++]);
+        setTimeout(next, 5);
+      } else res.end();
+    };
+    next();
+  } else if (path === "/gzip") {
+    const body = gzipSync(Buffer.from("compressed ".repeat(1000)));
+    res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip", "content-length": body.length });
+    res.end(body);
+  } else if (path === "/big") {
+    const body = bigBody();
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+    res.end(body);
+  } else if (path === "/slow") {
+    const timer = setTimeout(() => {
+      if (!res.destroyed) res.end("late");
+    }, 3000);
+    res.on("close", () => clearTimeout(timer));
+  } else if (path === "/cookies") {
+    res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
+    res.end("ok");
+  } else if (path === "/head") {
+    res.writeHead(200, { "content-type": "text/plain", "content-length": "12" });
+    res.end(req.method === "HEAD" ? undefined : "twelve bytes");
+  } else {
+    res.writeHead(404);
+    res.end("not found");
+  }
+}
+
+function listen(server: Server | NetServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const a = server.address();
+      resolve(typeof a === "object" && a !== null ? a.port : 0);
+    });
+  });
+}
+
+/** A raw server answering each path with exact bytes. */
+function rawResponses(socket: Socket): void {
+  let seen = "";
+  socket.on("error", () => {});
+  socket.on("data", (d: Buffer) => {
+    seen += d.toString("latin1");
+    if (!seen.includes("\r\n\r\n")) return;
+    const path = seen.split(" ")[1] ?? "/";
+    seen = "";
+    if (path === "/bad-length") {
+      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
+    } else if (path === "/truncated") {
+      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this much");
+    } else if (path === "/close") {
+      socket.destroy();
+    } else {
+      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }
+  });
+}
+
+/** Starts every server; `close()` stops them and their sockets. */
+export async function startSuiteServers(): Promise<SuiteServers> {
+  const ca = makeCA({ commonName: "reqwire runtime suite CA" });
+  const leaf = makeServerCert(ca, { hosts: ["127.0.0.1", "localhost"] });
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch(() => res.destroy());
+  };
+  const http = createHttpServer({ keepAliveTimeout: 10_000 }, onRequest);
+  const https = createHttpsServer({ cert: leaf.cert, key: leaf.key, keepAliveTimeout: 10_000 }, onRequest);
+  const sockets = new Set<Socket>();
+  const raw = createNetServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    rawResponses(s);
+  });
+  // a port nothing listens on: bind, note it, close
+  const closed = createNetServer();
+  const refusedPort = await listen(closed);
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const [httpPort, httpsPort, rawPort] = await Promise.all([listen(http), listen(https), listen(raw)]);
+  return {
+    config: {
+      http: `http://127.0.0.1:${httpPort}`,
+      https: `https://127.0.0.1:${httpsPort}`,
+      raw: `http://127.0.0.1:${rawPort}`,
+      refused: `http://127.0.0.1:${refusedPort}`,
+      ca: ca.cert,
+      transport: "sockets",
+      tls: "ca",
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      http.closeAllConnections();
+      https.closeAllConnections();
+      await Promise.all(
+        [http, https, raw].map((s) => new Promise<void>((resolve) => (s as NetServer).close(() => resolve()))),
+      );
+    },
+  };
+}

@@ -1,0 +1,319 @@
+// One behaviour suite for every runtime: verbs, bodies, headers, errors, chunked, gzip,
+// keep-alive, timeouts, TLS. It imports nothing but the library under test (passed in), so it
+// runs unchanged in Node, Deno, Bun and inside workerd. Each case throws on failure.
+import type * as Reqwire from "../../src/main.js";
+
+export type Lib = typeof Reqwire;
+
+/** What a run is told about the servers (see servers.ts) and the runtime. */
+export interface SuiteConfig {
+  http: string;
+  https: string;
+  /** A raw server with exact malformed answers. */
+  raw: string;
+  /** A port nothing listens on. */
+  refused: string;
+  /** The PEM of the CA that signed the https server's certificate. */
+  ca: string;
+  /** Sockets (reqwire's HTTP/1.1) or the fetch transport. */
+  transport: "sockets" | "fetch";
+  /** TLS trust: "ca" passes the CA as `verify`; "runtime" means the runtime already trusts it. */
+  tls: "ca" | "runtime";
+}
+
+export interface CaseResult {
+  name: string;
+  ok: boolean;
+  error?: string;
+}
+
+interface Case {
+  name: string;
+  /** Only for socket transports (reqwire parses the bytes itself). */
+  socketsOnly?: boolean;
+  run(lib: Lib, cfg: SuiteConfig, s: Reqwire.Session): Promise<void>;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function eq<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected) fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+/** Awaits a rejection and checks the error's class (by constructor and by name). */
+async function rejects(p: Promise<unknown>, cls: abstract new (...a: never[]) => Error, name?: string): Promise<Error> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  if (err === undefined) fail(`expected ${cls.name}, but it resolved`);
+  if (!(err instanceof cls)) fail(`expected ${cls.name}, got ${(err as Error)?.name}: ${(err as Error)?.message}`);
+  if (name !== undefined) eq((err as Error).name, name, "error name");
+  return err as Error;
+}
+
+interface Echo {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  length: number;
+  chunked: boolean;
+  port: number;
+}
+
+const BIG = 1024 * 1024;
+
+function checkBig(bytes: Uint8Array): void {
+  eq(bytes.length, BIG, "body length");
+  for (let i = 0; i < BIG; i += 4099) eq(bytes[i], (i * 31 + 7) & 0xff, `byte ${i}`);
+}
+
+async function* pieces(...parts: string[]): AsyncGenerator<Uint8Array> {
+  const enc = new TextEncoder();
+  for (const p of parts) yield enc.encode(p);
+}
+
+const CASES: Case[] = [
+  {
+    name: "GET with params, response fields and JSON",
+    async run(_lib, cfg, s) {
+      const r = await s.get(`${cfg.http}/echo?x=1`, { params: { y: "2 3", z: ["a", "b"] } });
+      eq(r.status_code, 200, "status");
+      eq(r.reason, "OK", "reason");
+      eq(r.ok, true, "ok");
+      eq(r.headers["Content-Type"], "application/json", "content-type, any case");
+      const e = r.json<Echo>();
+      eq(e.method, "GET", "method");
+      eq(e.path, "/echo?x=1&y=2+3&z=a&z=b", "path and query");
+      eq(e.headers["user-agent"]?.startsWith("reqwire/"), true, "user-agent");
+      eq(r.url, `${cfg.http}/echo?x=1&y=2+3&z=a&z=b`, "url");
+    },
+  },
+  {
+    name: "every verb, through the module functions and a session",
+    async run(lib, cfg, s) {
+      const verbs = ["post", "put", "patch", "delete", "options"] as const;
+      for (const v of verbs) {
+        const r = await s[v](`${cfg.http}/echo`);
+        eq(r.json<Echo>().method, v.toUpperCase(), `${v} method`);
+      }
+      const h = await s.head(`${cfg.http}/head`);
+      eq(h.content.length, 0, "HEAD body");
+      eq(h.headers["content-length"], "12", "HEAD content-length");
+      if (cfg.transport === "sockets") {
+        const r = await lib.get(`${cfg.http}/echo`);
+        eq(r.json<Echo>().method, "GET", "module get");
+        const d = await lib.del(`${cfg.http}/echo`);
+        eq(d.json<Echo>().method, "DELETE", "module del");
+        const p = await lib.default.post(`${cfg.http}/echo`, { data: "x" });
+        eq(p.json<Echo>().body, "x", "requests.post");
+      }
+    },
+  },
+  {
+    name: "request bodies: json, form, bytes, text, multipart",
+    async run(_lib, cfg, s) {
+      const j = (await s.post(`${cfg.http}/echo`, { json: { a: [1, "é"] } })).json<Echo>();
+      eq(j.headers["content-type"], "application/json", "json content-type");
+      eq(j.body, '{"a": [1, "\\u00e9"]}', "json body, serialized as requests does");
+      const f = (await s.post(`${cfg.http}/echo`, { data: { a: "1", b: "x y&z" } })).json<Echo>();
+      eq(f.headers["content-type"], "application/x-www-form-urlencoded", "form content-type");
+      eq(f.body, "a=1&b=x+y%26z", "form body");
+      const b = (await s.put(`${cfg.http}/echo`, { data: new Uint8Array([0, 1, 2, 255]) })).json<Echo>();
+      eq(b.length, 4, "bytes length");
+      eq(b.headers["content-length"], "4", "bytes content-length");
+      const m = (
+        await s.post(`${cfg.http}/echo`, {
+          data: { field: "v" },
+          files: { up: ["a.txt", "file body", "text/plain"] },
+        })
+      ).json<Echo>();
+      eq(m.headers["content-type"]?.startsWith("multipart/form-data; boundary="), true, "multipart type");
+      eq(m.body.includes('name="up"; filename="a.txt"'), true, "multipart file part");
+      eq(m.body.includes("file body"), true, "multipart file content");
+      eq(m.body.includes('name="field"'), true, "multipart data field");
+    },
+  },
+  {
+    name: "a streamed request body",
+    async run(_lib, cfg, s) {
+      const e = (await s.post(`${cfg.http}/echo`, { data: pieces("one,", "two,", "three") })).json<Echo>();
+      eq(e.body, "one,two,three", "streamed body");
+      if (cfg.transport === "sockets") eq(e.chunked, true, "sent chunked");
+    },
+  },
+  {
+    name: "headers: sent as given, read case-insensitively, null removes a session header",
+    async run(lib, cfg) {
+      const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+      try {
+        s.headers["X-Session"] = "s";
+        s.headers["X-Drop"] = "d";
+        const e = (await s.get(`${cfg.http}/echo`, { headers: { "X-Test": "v", "x-drop": null } })).json<Echo>();
+        eq(e.headers["x-test"], "v", "request header");
+        eq(e.headers["x-session"], "s", "session header");
+        eq(e.headers["x-drop"], undefined, "removed header");
+      } finally {
+        s.close();
+      }
+    },
+  },
+  {
+    name: "a chunked response, decoded as UTF-8 from its charset",
+    async run(_lib, cfg, s) {
+      const r = await s.get(`${cfg.http}/chunked`);
+      eq(r.encoding, "utf-8", "encoding");
+      eq(r.text, "héllo chunked wörld", "text");
+    },
+  },
+  {
+    name: "a gzip response is decompressed",
+    async run(_lib, cfg, s) {
+      const r = await s.get(`${cfg.http}/gzip`);
+      eq(r.headers["content-encoding"], "gzip", "content-encoding kept");
+      eq(r.text, "compressed ".repeat(1000), "decoded text");
+    },
+  },
+  {
+    name: "a 1 MiB body, buffered and streamed",
+    async run(_lib, cfg, s) {
+      checkBig((await s.get(`${cfg.http}/big`)).content);
+      const r = await s.get(`${cfg.http}/big`, { stream: true });
+      const parts: Uint8Array[] = [];
+      for await (const c of r.iter_content()) parts.push(c);
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      checkBig(all);
+    },
+  },
+  {
+    name: "4xx and 5xx: raise_for_status raises HTTPError",
+    async run(lib, cfg, s) {
+      for (const code of [404, 500]) {
+        const r = await s.get(`${cfg.http}/status/${code}`);
+        eq(r.status_code, code, "status");
+        eq(r.ok, false, "ok");
+        let raised: unknown;
+        try {
+          r.raise_for_status();
+        } catch (e) {
+          raised = e;
+        }
+        eq(raised instanceof lib.HTTPError, true, `HTTPError for ${code}`);
+      }
+      await rejects(
+        Promise.resolve().then(() => s.get(`${cfg.http}/status/200`).then((r) => r.json())),
+        lib.JSONDecodeError,
+      );
+    },
+  },
+  {
+    name: "keep-alive: a session reuses its connection",
+    socketsOnly: true,
+    async run(_lib, cfg, s) {
+      const a = (await s.get(`${cfg.http}/echo`)).json<Echo>();
+      const b = (await s.get(`${cfg.http}/echo`)).json<Echo>();
+      eq(b.port, a.port, "same client port");
+    },
+  },
+  {
+    name: "concurrent requests all get their own response",
+    async run(_lib, cfg, s) {
+      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => s.get(`${cfg.http}/echo?i=${i}`)));
+      for (const [i, r] of rs.entries()) eq(r.json<Echo>().path, `/echo?i=${i}`, `response ${i}`);
+    },
+  },
+  {
+    name: "a read timeout raises Timeout",
+    async run(lib, cfg, s) {
+      const err = await rejects(s.get(`${cfg.http}/slow`, { timeout: 0.3 }), lib.Timeout);
+      eq(err instanceof lib.RequestException, true, "a RequestException");
+    },
+  },
+  {
+    name: "an abort signal raises RequestAborted",
+    async run(lib, cfg, s) {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 100);
+      await rejects(s.get(`${cfg.http}/slow`, { signal: ac.signal }), lib.RequestAborted);
+    },
+  },
+  {
+    name: "a refused connection raises ConnectionError",
+    async run(lib, cfg, s) {
+      await rejects(s.get(`${cfg.refused}/`), lib.ConnectionError);
+    },
+  },
+  {
+    name: "a malformed response raises ProtocolError",
+    socketsOnly: true,
+    async run(lib, cfg, s) {
+      await rejects(s.get(`${cfg.raw}/bad-length`), lib.ProtocolError);
+      await rejects(s.get(`${cfg.raw}/close`), lib.ConnectionError);
+    },
+  },
+  {
+    name: "a body cut short raises ChunkedEncodingError",
+    async run(lib, cfg, s) {
+      await rejects(s.get(`${cfg.raw}/truncated`), lib.ChunkedEncodingError);
+    },
+  },
+  {
+    name: "bad input raises typed errors before anything is sent",
+    async run(lib, cfg, s) {
+      await rejects(s.get("127.0.0.1/no-scheme"), lib.MissingSchema);
+      await rejects(s.get("ftp://127.0.0.1/"), lib.InvalidSchema);
+      await rejects(s.get(`${cfg.http}/echo`, { headers: { "X-Bad": "a\r\nInjected: 1" } }), lib.InvalidHeader);
+      await rejects(s.request("GE T", `${cfg.http}/echo`), lib.RequestException);
+    },
+  },
+  {
+    name: "https with the test CA",
+    async run(lib, cfg, s) {
+      const options = cfg.tls === "ca" ? { verify: cfg.ca } : {};
+      if (cfg.transport === "fetch" && cfg.tls === "ca") {
+        // fetch has no per-request CA: the option is refused, not ignored
+        await rejects(s.get(`${cfg.https}/echo`, options), lib.SSLError);
+        return;
+      }
+      const r = await s.post(`${cfg.https}/echo`, { ...options, json: { tls: true } });
+      eq(r.json<Echo>().body, '{"tls": true}', "body over TLS");
+      if (cfg.tls === "ca") await rejects(s.get(`${cfg.https}/echo`), lib.SSLError);
+    },
+  },
+];
+
+/** The names of the cases a configuration runs. */
+export function caseNames(transport: SuiteConfig["transport"]): string[] {
+  return CASES.filter((c) => transport === "sockets" || !c.socketsOnly).map((c) => c.name);
+}
+
+/** Runs every case (one session for all) and reports each; never throws. */
+export async function runSuite(lib: Lib, cfg: SuiteConfig): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+  try {
+    for (const c of CASES) {
+      if (cfg.transport === "fetch" && c.socketsOnly) continue;
+      try {
+        await c.run(lib, cfg, s);
+        results.push({ name: c.name, ok: true });
+      } catch (err) {
+        const e = err as Error;
+        results.push({ name: c.name, ok: false, error: `${e?.name}: ${e?.message}` });
+      }
+    }
+  } finally {
+    s.close();
+  }
+  return results;
+}
