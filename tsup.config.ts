@@ -1,8 +1,10 @@
-import { copyFile } from "node:fs/promises";
+import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { defineConfig, type Options } from "tsup";
 
 // One entry per runtime (package.json "exports" picks among them). The workerd entry imports
 // the engine as a `.wasm` module, left for the Worker's bundler; the others inline its bytes.
+const SELF_TYPES = '/* @ts-self-types="./index.d.ts" */';
+
 const common: Options = {
   sourcemap: true,
   clean: false,
@@ -37,6 +39,9 @@ export default defineConfig([
     ],
     async onSuccess() {
       await copyFile("src/core/generated/core.wasm", "dist/core.wasm");
+      // Deno and JSR find the types of a JavaScript entry through this directive
+      const deno = await readFile("dist/deno.js", "utf8");
+      if (!deno.startsWith(SELF_TYPES)) await writeFile("dist/deno.js", `${SELF_TYPES}\n${deno}`);
     },
   },
   {
