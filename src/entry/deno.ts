@@ -1,17 +1,20 @@
-// reqwire on Deno: sockets from Deno.connect/Deno.connectTls, node:zlib (Deno provides it),
+// reqwire on Deno: sockets from Deno.connect/Deno.connectTls (node:tls for verify=false),
+// node:zlib (Deno provides it),
 // PEM files from Deno.readTextFileSync, and the engine compiled from inline bytes.
 import { setEngineSource } from "../core/engine.js";
 import { inlineEngine } from "../core/load-inline.js";
 import { setPlatform } from "../runtime/platform.js";
 import { zlibDecompression } from "../runtime/zlib.js";
 import { type DenoApi, denoTransport } from "../transport/deno.js";
+import { nodeTransport } from "../transport/node.js";
 
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
 setEngineSource(inlineEngine);
 setPlatform({
   name: "deno",
-  transport: denoTransport(Deno),
+  // verify=false needs node:tls: Deno.connectTls cannot skip verification
+  transport: denoTransport(Deno, nodeTransport),
   decompression: zlibDecompression,
   readTextFile: (path) => Deno.readTextFileSync(path),
   unrefTimer: (timer) => Deno.unrefTimer(timer as unknown as number),

@@ -74,17 +74,22 @@ function classify(Deno: DenoApi, err: unknown, tls: boolean): ConnectFailure {
   return "other";
 }
 
-/** Opens sockets with the given `Deno` namespace. */
-export function denoTransport(Deno: DenoApi): Transport {
+/**
+ * Opens sockets with the given `Deno` namespace. Deno.connectTls always verifies certificates,
+ * so connections with `verify: false` go through `insecure` (Deno's node:tls, which can skip
+ * verification); without it they are refused.
+ */
+export function denoTransport(Deno: DenoApi, insecure?: Transport): Transport {
   return {
     connect(options: ConnectOptions): Promise<TransportSocket> {
       const { host, port, tls, timeout, signal } = options;
       if (signal?.aborted) return Promise.reject(new ConnectError("aborted", "connect aborted", signal.reason));
       if (tls !== undefined && !tls.rejectUnauthorized) {
+        if (insecure !== undefined) return insecure.connect(options);
         return Promise.reject(
           new ConnectError(
             "tls",
-            "verify=false is not available on Deno (Deno.connectTls always verifies): pass the server's CA certificate as verify instead",
+            "verify=false is not available here (Deno.connectTls always verifies): pass the server's CA certificate as verify instead",
           ),
         );
       }

@@ -290,6 +290,18 @@ const CASES: Case[] = [
       if (cfg.tls === "ca") await rejects(s.get(`${cfg.https}/echo`), lib.SSLError);
     },
   },
+  {
+    name: "https with verify=false, where the runtime allows it",
+    async run(lib, cfg, s) {
+      const p = s.get(`${cfg.https}/echo`, { verify: false });
+      if (cfg.transport === "fetch" || cfg.tls === "runtime") {
+        // fetch and workerd take TLS trust from the runtime: refused, never silently ignored
+        await rejects(p, lib.SSLError);
+        return;
+      }
+      eq((await p).status_code, 200, "status without verification");
+    },
+  },
 ];
 
 /** The names of the cases a configuration runs. */
