@@ -47,6 +47,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   signal: AbortSignal | undefined;
   connectTimeout: number | undefined;
   retryOnStale = false;
+  replayable = false;
   retried = false;
   get sink(): ResponseSink {
     return this;

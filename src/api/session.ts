@@ -230,6 +230,7 @@ export class Session {
       r.readTimeout = readTimeout;
       r.signal = options.signal;
       r.connectTimeout = connectTimeout;
+      r.replayable = prepared.replayable;
       r.retryOnStale = IDEMPOTENT.has(prepared.method) && prepared.replayable;
       if (pool !== undefined) pool.dispatch(r);
       else runFetch(fetcher as ExchangeTransport, fetchRequest(prepared, url), r);

@@ -11,7 +11,7 @@ import {
   RequestAborted,
   RequestException,
 } from "../errors.js";
-import type { TransportSocket } from "../transport/types.js";
+import { NotSentError, type TransportSocket } from "../transport/types.js";
 
 /** Header fields of a response: the engine's FieldSection, or pairs from a runtime's fetch. */
 export interface HeaderFields {
@@ -76,6 +76,8 @@ export interface Exchange {
    * (closed by the server before any byte of the response). Never true for POST or PATCH.
    */
   retryOnStale: boolean;
+  /** The body can be sent again (bytes, or none): needed to retry a request nothing of was sent. */
+  replayable: boolean;
   /** Already sent again once. */
   retried: boolean;
 }
@@ -393,7 +395,7 @@ export class Connection {
     if (this.#phase === Phase.Idle || this.#settled) return; // close follows
     const e = this.#closedError(err);
     e.message = `${e.message} (${err.message})`;
-    this.#fail(e, true);
+    this.#fail(e, true, err instanceof NotSentError);
   }
 
   #onClose(): void {
@@ -449,16 +451,20 @@ export class Connection {
 
   /**
    * Ends the current exchange with an error and closes the connection. `byPeer`: the failure
-   * came from the socket (close, reset), which may mean a stale keep-alive connection.
+   * came from the socket (close, reset), which may mean a stale keep-alive connection;
+   * `notSent`: the runtime refused the first write, so the server received nothing.
    */
-  #fail(err: RequestException, byPeer: boolean): void {
+  #fail(err: RequestException, byPeer: boolean, notSent = false): void {
     const ex = this.#ex;
     if (ex === undefined || this.#settled) return;
     this.#detach(ex);
     this.#ex = undefined;
     const stale = byPeer && this.#used > 0 && !this.#gotBytes;
+    // a stale connection may have taken the request (only idempotent ones go again); a write
+    // the runtime refused sent nothing (any method goes again, if its body can be replayed)
+    const again = stale && (ex.retryOnStale || (notSent && ex.replayable));
     this.destroy();
-    if (stale && ex.retryOnStale && !ex.retried && this.#owner.retryStale(ex)) return;
+    if (again && !ex.retried && this.#owner.retryStale(ex)) return;
     ex.sink.onError(err);
   }
 

@@ -76,6 +76,18 @@ export class ConnectError extends Error {
   }
 }
 
+/**
+ * A write the runtime refused before sending any byte of it (workerd: a socket opened while
+ * handling another request). Reported through `SocketHandlers.error`; the request may go again
+ * on a new connection whatever its method, since the server saw nothing.
+ */
+export class NotSentError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "NotSentError";
+  }
+}
+
 /** A runtime's way to open sockets. */
 export interface Transport {
   connect(options: ConnectOptions): Promise<TransportSocket>;

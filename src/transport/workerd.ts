@@ -3,7 +3,7 @@
 // to skip verification per connection, so those options are refused with a clear error.
 import { connect } from "cloudflare:sockets";
 import { StreamSocket } from "./stream-socket.js";
-import { ConnectError, type ConnectOptions, type Transport, type TransportSocket } from "./types.js";
+import { ConnectError, type ConnectOptions, NotSentError, type Transport, type TransportSocket } from "./types.js";
 
 function byteStream(socket: ReturnType<typeof connect>) {
   const reader = socket.readable.getReader();
@@ -13,7 +13,14 @@ function byteStream(socket: ReturnType<typeof connect>) {
       const { done, value } = await reader.read();
       return done ? null : value;
     },
-    write: (data: Uint8Array) => writer.write(data),
+    write: (data: Uint8Array) =>
+      writer.write(data).catch((err: unknown) => {
+        // A pooled socket opened while handling another Worker request cannot be used by this
+        // one; workerd refuses the write before anything is sent.
+        const message = String((err as Error)?.message ?? err);
+        if (/different request/i.test(message)) throw new NotSentError(message, err);
+        throw err;
+      }),
     closeWrite: () => writer.close(),
     close() {
       socket.close().catch(() => {});

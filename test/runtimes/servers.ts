@@ -10,6 +10,8 @@ import type { SuiteConfig } from "./suite.js";
 
 export interface SuiteServers {
   config: SuiteConfig;
+  /** Requests received on /counted so far (to prove a request was not sent twice). */
+  counted(): number;
   close(): Promise<void>;
 }
 
@@ -30,9 +32,17 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+let countedHits = 0;
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://x");
   const path = url.pathname;
+  if (path === "/counted") {
+    await readBody(req);
+    countedHits++;
+    res.end(String(countedHits));
+    return;
+  }
   if (path === "/echo") {
     const body = await readBody(req);
     const json = JSON.stringify({
@@ -149,6 +159,7 @@ export async function startSuiteServers(): Promise<SuiteServers> {
       transport: "sockets",
       tls: "ca",
     },
+    counted: () => countedHits,
     async close() {
       for (const s of sockets) s.destroy();
       http.closeAllConnections();
