@@ -1,17 +1,17 @@
-// reqwire on Bun: sockets from Bun's node:net, node:zlib and node:fs, and the engine compiled
-// from inline bytes.
+// reqwire on Bun: sockets from Bun.connect (faster than Bun's node:net on small requests, see
+// bench/bun-transport.ts), node:zlib and node:fs, and the engine compiled from inline bytes.
 
 import { readFileSync } from "node:fs";
 import { setEngineSource } from "../core/engine.js";
 import { inlineEngine } from "../core/load-inline.js";
 import { setPlatform } from "../runtime/platform.js";
 import { zlibDecompression } from "../runtime/zlib.js";
-import { nodeTransport } from "../transport/node.js";
+import { bunTransport } from "../transport/bun.js";
 
 setEngineSource(inlineEngine);
 setPlatform({
   name: "bun",
-  transport: nodeTransport,
+  transport: bunTransport,
   decompression: zlibDecompression,
   readTextFile: (path) => readFileSync(path, "utf8"),
 });

@@ -15,8 +15,10 @@
 //   held back and delivered after resume().
 // - Each 'data' chunk is a new Buffer (not a view of a reused read buffer), so it is passed on
 //   as is.
-// - A connection attempt cannot be cancelled: after a timeout or an abort the promise is
-//   rejected at once, and a socket that still opens later is closed when it does.
+// - A connection attempt cannot be cancelled (Bun.connect gives no handle before 'open'): after a
+//   timeout or an abort the promise is rejected at once, and a socket that still opens later is
+//   closed when it does. Until the attempt ends it keeps the process alive: for a host that drops
+//   SYNs, up to the system's connect timeout (about two minutes on Linux). node:net can cancel.
 import {
   ConnectError,
   type ConnectFailure,
@@ -91,8 +93,8 @@ class BunConnection implements TransportSocket {
   #socket: BunSocket | undefined;
   /** Set while connecting; cleared once the attempt is settled. */
   #settle: Settle | undefined;
-  #tls: boolean;
-  #rejectUnauthorized: boolean;
+  readonly #tls: boolean;
+  readonly #rejectUnauthorized: boolean;
   /** The attempt was given up (timeout, abort, failure): a socket that opens later is closed. */
   #abandoned = false;
 
@@ -317,7 +319,7 @@ class BunConnection implements TransportSocket {
     while (queue.length > 0) {
       const chunk = queue[0] as Uint8Array;
       const written = socket.write(chunk);
-      if (written < 0) return;
+      if (written <= 0) return; // full (wait for the next drain), or closed ('close' follows)
       this.#queued -= written;
       if (written < chunk.length) {
         queue[0] = chunk.subarray(written);
