@@ -113,6 +113,23 @@ class ExchangeControl implements BodyControl {
 
 const CRLF = new Uint8Array([13, 10]);
 
+/**
+ * Parsers of closed connections, reset and kept for new ones: each is an engine instance, and
+ * instantiating one costs about 0.1 ms on Node and Deno and over 1 ms on Bun.
+ */
+const spareParsers: ResponseParser[] = [];
+const MAX_SPARE_PARSERS = 64;
+
+function takeParser(): ResponseParser {
+  return spareParsers.pop() ?? new ResponseParser();
+}
+
+function giveBackParser(p: ResponseParser): void {
+  if (spareParsers.length >= MAX_SPARE_PARSERS) return;
+  p.reset();
+  spareParsers.push(p);
+}
+
 enum Phase {
   Idle = 0,
   Head = 1, // waiting for (or reading) the final head
@@ -123,7 +140,7 @@ enum Phase {
 export class Connection {
   readonly #socket: TransportSocket;
   readonly #owner: ConnectionOwner;
-  readonly #parser: ResponseParser;
+  #parser: ResponseParser;
   #phase = Phase.Idle;
   #ex: Exchange | undefined;
   #settled = true;
@@ -141,7 +158,7 @@ export class Connection {
   constructor(socket: TransportSocket, owner: ConnectionOwner) {
     this.#socket = socket;
     this.#owner = owner;
-    this.#parser = new ResponseParser();
+    this.#parser = takeParser();
     socket.setHandlers({
       data: (chunk) => this.#onData(chunk),
       end: () => this.#onEnd(),
@@ -409,6 +426,9 @@ export class Connection {
     if (this.#phase === Phase.Closed) return;
     this.#phase = Phase.Closed;
     this.#clearReadTimer();
+    // the parser goes back once the current event is handled; a closed connection never parses
+    const parser = this.#parser;
+    queueMicrotask(() => giveBackParser(parser));
     // a body writer waiting for drain finds the exchange over and stops (closing its source)
     const w = this.#drainWaiter;
     this.#drainWaiter = undefined;

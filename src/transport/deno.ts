@@ -38,19 +38,15 @@ export interface DenoApi {
 
 /** Bytes a read may return at once. */
 const READ_SIZE = 64 * 1024;
-/** Reads this small are copied out, so the read buffer is reused. */
-const COPY_BELOW = 16 * 1024;
 
 function byteStream(conn: DenoConn) {
-  let buf = new Uint8Array(READ_SIZE);
+  // One read buffer, reused: each read is copied out at its exact size (a fresh 64 KiB buffer
+  // per read, zero-filled by the runtime, costs more than the copy).
+  const buf = new Uint8Array(READ_SIZE);
   return {
     async read(): Promise<Uint8Array | null> {
       const n = await conn.read(buf);
-      if (n === null) return null;
-      if (n < COPY_BELOW) return buf.slice(0, n);
-      const out = buf.subarray(0, n);
-      buf = new Uint8Array(READ_SIZE);
-      return out;
+      return n === null ? null : buf.slice(0, n);
     },
     async write(data: Uint8Array): Promise<void> {
       let at = 0;

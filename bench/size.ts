@@ -1,0 +1,328 @@
+// Package size per entry, the engine included: each of dist/node.js, deno.js, bun.js, workerd.js
+// and fetch.js bundled with its shared chunks by esbuild (minified ESM, platform neutral, node:*
+// and cloudflare:sockets external), then gzip -9 (node:zlib). The inline engine (base64 in the
+// JS) is part of the bundle; workerd imports ./core.wasm instead, kept external and gzipped
+// on its own. Also the dist files as shipped (the entry and the chunks it imports, unminified).
+//
+//   npm run build && npx tsx bench/size.ts      writes bench/RESULTS.md (size section)
+//   npx tsx bench/size.ts --modules=N           N rows in the module table (default 14)
+//
+// Which modules the bytes come from: the bundles' source maps, which esbuild composes with
+// dist's own maps back to src/. For each module: its minified bytes, and how much the gzipped
+// bundle would shrink without them (gzip of the bundle minus gzip of the bundle with that
+// module's bytes cut out: a module's share once gzip's shared dictionary is counted).
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { option, RESULTS_FILE, writeSection } from "./common.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const dist = join(root, "dist");
+const START_MARK = "<!-- size:start -->";
+const END_MARK = "<!-- size:end -->";
+const ENTRIES = ["node", "deno", "bun", "workerd", "fetch"] as const;
+type Entry = (typeof ENTRIES)[number];
+/** Target: gzipped bytes per entry (30 KB, counted as 30,000 bytes). */
+const TARGET = 30_000;
+
+const gz = (b: Uint8Array | string) => gzipSync(b, { level: 9 }).length;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
+
+// ---- dist as shipped ----------------------------------------------------------------------------
+
+/** The entry and every dist file it imports statically (chunks), in load order; .wasm excluded. */
+function distFiles(entry: Entry): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(dist, file), "utf8");
+    for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["'](\.\/[^"']+)["']/g)) {
+      const dep = (m[1] as string).slice(2);
+      if (!dep.endsWith(".wasm")) visit(dep);
+    }
+  };
+  visit(`${entry}.js`);
+  return [...seen];
+}
+
+// ---- source-map attribution -----------------------------------------------------------------------
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_INDEX = new Map([...B64].map((c, i) => [c, i]));
+
+/** Source-map segments as [generated column, source index or -1], per generated line. */
+function decodeMappings(mappings: string): Array<Array<[number, number]>> {
+  const lines: Array<Array<[number, number]>> = [];
+  let source = 0;
+  for (const line of mappings.split(";")) {
+    const segs: Array<[number, number]> = [];
+    let col = 0;
+    for (const seg of line.split(",")) {
+      if (seg === "") continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const d = B64_INDEX.get(ch);
+        if (d === undefined) throw new Error(`bad VLQ digit ${ch}`);
+        value += (d & 31) << shift;
+        if (d & 32) {
+          shift += 5;
+        } else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      col += fields[0] ?? 0;
+      if (fields.length >= 4) {
+        source += fields[1] as number;
+        segs.push([col, source]);
+      } else {
+        segs.push([col, -1]);
+      }
+    }
+    lines.push(segs);
+  }
+  return lines;
+}
+
+/** For each output character, the module it came from: an index into `sources`, or -1 (esbuild's glue). */
+function owners(code: string, map: { sources: string[]; mappings: string }): Int32Array {
+  const own = new Int32Array(code.length).fill(-1);
+  const lines = decodeMappings(map.mappings);
+  let start = 0;
+  for (let l = 0; l < lines.length && start <= code.length; l++) {
+    let end = code.indexOf("\n", start);
+    if (end < 0) end = code.length;
+    const segs = lines[l] as Array<[number, number]>;
+    for (let i = 0; i < segs.length; i++) {
+      const [col, src] = segs[i] as [number, number];
+      const next = i + 1 < segs.length ? (segs[i + 1] as [number, number])[0] : end - start;
+      own.fill(src, start + col, Math.min(start + next, end));
+    }
+    start = end + 1;
+  }
+  return own;
+}
+
+interface ModuleShare {
+  /** Minified bytes from this module. */
+  bytes: number;
+  /** Gzipped bundle minus the gzipped bundle without this module's bytes. */
+  gzip: number;
+}
+
+/** `mapDir`: the directory the source map's `sources` are relative to. */
+function attribute(
+  code: string,
+  map: { sources: string[]; mappings: string },
+  mapDir: string,
+): Map<string, ModuleShare> {
+  const own = owners(code, map);
+  const total = gz(code);
+  const names = map.sources.map((s) => relative(root, resolve(mapDir, s)));
+  const out = new Map<string, ModuleShare>();
+  const indexes = new Set<number>(own);
+  for (const idx of indexes) {
+    let kept = "";
+    let bytes = 0;
+    let run = 0;
+    for (let i = 0; i <= code.length; i++) {
+      if (i === code.length || own[i] === idx) {
+        kept += code.slice(run, i);
+        run = i + 1;
+        if (i < code.length) bytes++;
+      }
+    }
+    const name = idx < 0 ? "(esbuild glue, unmapped)" : (names[idx] ?? `source ${idx}`);
+    out.set(name, { bytes, gzip: total - gz(kept) });
+  }
+  return out;
+}
+
+// ---- per entry ----------------------------------------------------------------------------------
+
+interface EntrySize {
+  entry: Entry;
+  files: string[];
+  distRaw: number;
+  /** gzip -9 of each dist file, summed (each file served on its own). */
+  distGzip: number;
+  minified: number;
+  minifiedGzip: number;
+  /** workerd: gzip -9 of core.wasm, shipped beside the JS; 0 where the engine is inline. */
+  wasmGzip: number;
+  total: number;
+  modules: Map<string, ModuleShare>;
+}
+
+async function measure(entry: Entry): Promise<EntrySize> {
+  const files = distFiles(entry);
+  let distRaw = 0;
+  let distGzip = 0;
+  for (const f of files) {
+    const b = readFileSync(join(dist, f));
+    distRaw += b.length;
+    distGzip += gz(b);
+  }
+  const r = await esbuild.build({
+    entryPoints: [join(dist, `${entry}.js`)],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["node:*", "cloudflare:sockets", "./core.wasm"],
+    write: false,
+    outfile: join(os.tmpdir(), `reqwire-size-${entry}.js`),
+    sourcemap: "external",
+    metafile: true,
+    logLevel: "warning",
+  });
+  const js = r.outputFiles.find((f) => f.path.endsWith(".js"));
+  const map = r.outputFiles.find((f) => f.path.endsWith(".js.map"));
+  if (js === undefined || map === undefined) throw new Error(`bench/size: no output for ${entry}`);
+  const minifiedGzip = gz(js.contents);
+  const wasmGzip = entry === "workerd" ? gz(readFileSync(join(dist, "core.wasm"))) : 0;
+  return {
+    entry,
+    files,
+    distRaw,
+    distGzip,
+    minified: js.contents.length,
+    minifiedGzip,
+    wasmGzip,
+    total: minifiedGzip + wasmGzip,
+    modules: attribute(js.text, JSON.parse(map.text) as { sources: string[]; mappings: string }, dirname(map.path)),
+  };
+}
+
+// ---- report -------------------------------------------------------------------------------------
+
+/**
+ * The entries must exist. When src/ changed after the build, says so (the report carries it):
+ * what is measured is dist/ as built.
+ */
+function checkBuild(): string {
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  const src = newest(join(root, "src"));
+  let stale = false;
+  for (const e of ENTRIES) {
+    const f = join(root, "dist", `${e}.js`);
+    let t = 0;
+    try {
+      t = statSync(f).mtimeMs;
+    } catch {}
+    if (t === 0) throw new Error(`bench/size: ${relative(root, f)} is missing; run \`npm run build\` first`);
+    if (t < src) stale = true;
+  }
+  if (!stale) return "";
+  console.error(
+    `bench/size: src/ changed after dist/ was built; measuring dist/ as built (\`npm run build\` to refresh)`,
+  );
+  return "dist/ is older than the latest change in src/ (measured as built)";
+}
+
+function report(sizes: EntrySize[], rows: number, stale: string): string {
+  const wasm = readFileSync(join(dist, "core.wasm"));
+  const inline = sizes.find((s) => s.entry === "node")?.modules.get("src/core/generated/wasm-inline.ts");
+  const lines = [
+    START_MARK,
+    "## Package size per entry (engine included)",
+    "",
+    "`npx tsx bench/size.ts` (bench/size.ts; `npm run build` first)",
+    "",
+    `- Date: ${new Date().toISOString()}; ${revision()}${stale ? ` (${stale})` : ""}; esbuild ${esbuild.version}; ` +
+      `Node ${process.version}, node:zlib gzip level 9`,
+    "- Bundled: each dist entry with the chunks it imports, by esbuild's JS API (`bundle: true, minify: true, " +
+      "format: 'esm', platform: 'neutral'`, `node:*` and `cloudflare:sockets` external). The engine is inline " +
+      "base64 in every entry but workerd's, which imports `./core.wasm` (kept external; its gzip is added). " +
+      "Dist as shipped: the entry file and its chunks, unminified, each gzipped on its own, summed.",
+    `- Engine: core.wasm ${fmt(wasm.length)} bytes, ${fmt(gz(wasm))} gzipped; inline as base64 it adds ` +
+      `${inline === undefined ? "?" : `${fmt(inline.bytes)} minified bytes and ${fmt(inline.gzip)} gzipped`} to the node bundle.`,
+    `- Target: ≤ 30 KB gzipped per entry (counted as ${fmt(TARGET)} bytes). ` +
+      `Met by ${sizes.filter((s) => s.total <= TARGET).length} of ${sizes.length}.`,
+    "",
+    "| entry | dist files | dist raw bytes | dist gzip (per file) | minified bytes | minified gzip | + core.wasm gzip | total gzip | ≤ 30 KB |",
+    "|---|---|--:|--:|--:|--:|--:|--:|:-:|",
+  ];
+  for (const s of sizes) {
+    lines.push(
+      `| ${s.entry} | ${s.files.length} (${s.files.join(", ")}) | ${fmt(s.distRaw)} | ${fmt(s.distGzip)} | ` +
+        `${fmt(s.minified)} | ${fmt(s.minifiedGzip)} | ${s.wasmGzip ? fmt(s.wasmGzip) : "— (inline)"} | ` +
+        `**${fmt(s.total)}** (${kb(s.total)}) | ${s.total <= TARGET ? "yes" : "no"} |`,
+    );
+  }
+  // Modules: ordered by their largest gzip share over the entries.
+  const names = new Set<string>();
+  for (const s of sizes) for (const n of s.modules.keys()) names.add(n);
+  const worst = (n: string) => Math.max(...sizes.map((s) => s.modules.get(n)?.gzip ?? 0));
+  const sorted = [...names].sort((a, b) => worst(b) - worst(a));
+  const cell = (s: EntrySize, n: string) => {
+    const m = s.modules.get(n);
+    return m === undefined ? "—" : `${fmt(m.bytes)} / ${fmt(m.gzip)}`;
+  };
+  lines.push(
+    "",
+    "Where the bytes come from (source maps back to src/): minified bytes / gzipped bytes the bundle would lose " +
+      "without the module (gzip of the whole minus gzip of the rest; shares of a whole, so they do not add up " +
+      `exactly). The ${Math.min(rows, sorted.length)} largest, then the rest summed.`,
+    "",
+    `| module | ${sizes.map((s) => s.entry).join(" | ")} |`,
+    `|---|${sizes.map(() => "--:").join("|")}|`,
+  );
+  for (const n of sorted.slice(0, rows)) lines.push(`| ${n} | ${sizes.map((s) => cell(s, n)).join(" | ")} |`);
+  const rest = sorted.slice(rows);
+  if (rest.length > 0) {
+    const sum = (s: EntrySize) => {
+      let b = 0;
+      let g = 0;
+      for (const n of rest) {
+        b += s.modules.get(n)?.bytes ?? 0;
+        g += s.modules.get(n)?.gzip ?? 0;
+      }
+      return `${fmt(b)} / ${fmt(g)}`;
+    };
+    lines.push(`| ${rest.length} other modules | ${sizes.map(sum).join(" | ")} |`);
+  }
+  lines.push(END_MARK);
+  return lines.join("\n");
+}
+
+function revision(): string {
+  try {
+    const git = (...a: string[]) => execFileSync("git", ["-C", root, ...a], { encoding: "utf8" });
+    const head = git("rev-parse", "--short", "HEAD").trim();
+    const dirty = git("status", "--porcelain", "--", "src", "assembly") !== "";
+    return `commit ${head}${dirty ? " with uncommitted changes in src/ or assembly/" : ""}, built into dist/`;
+  } catch {
+    return "commit unknown (no git), built into dist/";
+  }
+}
+
+async function main(): Promise<void> {
+  const stale = checkBuild();
+  const rows = Number(option("modules") ?? 14);
+  const sizes: EntrySize[] = [];
+  for (const e of ENTRIES) sizes.push(await measure(e));
+  const text = report(sizes, rows, stale);
+  console.log(text.split("\n").slice(1, -1).join("\n"));
+  writeSection(START_MARK, END_MARK, text);
+  console.error(`wrote ${RESULTS_FILE}`);
+}
+
+await main();
