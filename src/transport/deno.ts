@@ -38,15 +38,29 @@ export interface DenoApi {
 
 /** Bytes a read may return at once. */
 const READ_SIZE = 64 * 1024;
+/** Reads land in slabs of this size and large ones are handed out as views of it. */
+const SLAB_SIZE = 256 * 1024;
+/** Reads smaller than this are copied out, so a small response does not keep a slab alive. */
+const COPY_BELOW = 4096;
 
 function byteStream(conn: DenoConn) {
-  // One read buffer, reused: each read is copied out at its exact size (a fresh 64 KiB buffer
-  // per read, zero-filled by the runtime, costs more than the copy).
-  const buf = new Uint8Array(READ_SIZE);
+  // Large reads go straight into a slab and are handed out as views (no copy; the slab is
+  // zero-filled once per 256 KiB instead of per read); small ones are copied out at their size
+  // and the space is read into again.
+  let slab = new Uint8Array(SLAB_SIZE);
+  let at = 0;
   return {
     async read(): Promise<Uint8Array | null> {
-      const n = await conn.read(buf);
-      return n === null ? null : buf.slice(0, n);
+      if (SLAB_SIZE - at < READ_SIZE) {
+        slab = new Uint8Array(SLAB_SIZE);
+        at = 0;
+      }
+      const region = slab.subarray(at, at + READ_SIZE);
+      const n = await conn.read(region);
+      if (n === null) return null;
+      if (n < COPY_BELOW) return region.slice(0, n);
+      at += n;
+      return region.subarray(0, n);
     },
     async write(data: Uint8Array): Promise<void> {
       let at = 0;
