@@ -1,7 +1,7 @@
 // Restores the lockfile entries of other platforms' optional binary packages.
 //
 // The npm registry mirror of our machines carries only the linux-gnu builds of packages such as
-// @biomejs/cli-* and @rollup/rollup-*, so `npm install` writes a package-lock.json without the
+// @biomejs/cli-*, @rollup/rollup-*, @deno/* and @cloudflare/workerd-*, so `npm install` writes a package-lock.json without the
 // other platforms' entries, and `npm ci` then rejects that lock as out of sync with package.json.
 // This script adds each missing optional package with its version and its os/cpu/libc, exactly
 // what a lock written on a full registry records, so that `npm ci` skips them on this platform
@@ -12,15 +12,20 @@ const path = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
 const packages = lock.packages;
 
-/** os, cpu and libc from a platform package's name, e.g. "rollup-linux-arm-musleabihf". */
+const OS = { darwin: "darwin", linux: "linux", win32: "win32", windows: "win32", freebsd: "freebsd" };
+const CPU = { x64: "x64", 64: "x64", arm64: "arm64", aarch64: "arm64", arm: "arm", ia32: "ia32" };
+
+/**
+ * os, cpu and libc from a platform package's name, e.g. "@rollup/rollup-linux-arm-musleabihf",
+ * "@deno/linux-arm64-glibc", "@cloudflare/workerd-windows-64"; undefined if it names no platform.
+ */
 function platformOf(name) {
-  const tail = name
-    .split("/")
-    .pop()
-    .replace(/^(cli|rollup)-/, "");
-  const [os, cpu, ...rest] = tail.split("-");
-  const entry = { os: [os], cpu: [cpu] };
-  if (os === "linux") entry.libc = [rest.join("-").includes("musl") ? "musl" : "glibc"];
+  const parts = name.split("/").pop().split("-");
+  const i = parts.findIndex((p) => OS[p] !== undefined);
+  if (i < 0 || CPU[parts[i + 1]] === undefined) return undefined;
+  const os = OS[parts[i]];
+  const entry = { os: [os], cpu: [CPU[parts[i + 1]]] };
+  if (os === "linux") entry.libc = [parts.slice(i + 2).join("-").includes("musl") ? "musl" : "glibc"];
   return entry;
 }
 
@@ -28,10 +33,10 @@ let added = 0;
 for (const [key, pkg] of Object.entries(packages)) {
   if (!key.startsWith("node_modules/") || pkg.optionalDependencies === undefined) continue;
   for (const [dep, version] of Object.entries(pkg.optionalDependencies)) {
-    if (!/^(@biomejs\/cli-|@rollup\/rollup-)/.test(dep)) continue;
     const at = `node_modules/${dep}`;
-    if (packages[at] !== undefined) continue;
-    packages[at] = { version, ...platformOf(dep), dev: pkg.dev, optional: true };
+    const platform = platformOf(dep);
+    if (packages[at] !== undefined || platform === undefined) continue;
+    packages[at] = { version, ...platform, dev: pkg.dev, optional: true };
     added++;
   }
 }
