@@ -25,7 +25,8 @@ function platformOf(name) {
   if (i < 0 || CPU[parts[i + 1]] === undefined) return undefined;
   const os = OS[parts[i]];
   const entry = { os: [os], cpu: [CPU[parts[i + 1]]] };
-  if (os === "linux") entry.libc = [parts.slice(i + 2).join("-").includes("musl") ? "musl" : "glibc"];
+  const musl = parts.slice(i + 2).some((p) => p.startsWith("musl"));
+  if (os === "linux") entry.libc = [musl ? "musl" : "glibc"];
   return entry;
 }
 
