@@ -28,6 +28,8 @@ export class RequestException extends Error {
   request: PreparedRequest | undefined;
   /** The response, when one was received. */
   response: Response | undefined;
+  /** Connecting failed: nothing reached the server (retries count it as a connect error). @internal */
+  _connectFailed = false;
 
   constructor(message: string, options: RequestErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -3,11 +3,15 @@
 import requests from "./api/index.js";
 
 export default requests;
+export { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
+export { HTTPDigestAuth } from "./api/digest.js";
 export * from "./api/index.js";
 export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
-export type { AuthFunction } from "./api/request.js";
+export type { Proxies } from "./api/proxies.js";
+export type { Auth, AuthFunction } from "./api/request.js";
 export { Elapsed, type Link, Response } from "./api/response.js";
-export type { SessionOptions } from "./api/session.js";
+export { Retry, type RetryOptions } from "./api/retry.js";
+export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
 export {
   CoreError,
   type ExpectOptions,

@@ -1,7 +1,12 @@
 // The options of a request, named as in Python requests.
+
+import type { RequestsCookieJar } from "./cookies.js";
 import type { FileSpec, Params, RequestData } from "./encode.js";
 import type { CaseInsensitiveDict } from "./headers.js";
-import type { AuthFunction } from "./request.js";
+import type { Proxies } from "./proxies.js";
+import type { Auth } from "./request.js";
+import type { Retry } from "./retry.js";
+import type { Hooks, Progress } from "./session.js";
 
 /** Headers as an object, pairs, a Headers object or a CaseInsensitiveDict; null removes one. */
 export type HeadersInit =
@@ -42,13 +47,14 @@ export interface RequestOptions {
    * @example { headers: { Authorization: `Bearer ${token}` } }
    */
   headers?: HeadersInit;
-  /** Cookies for this request only (they are not kept in the session). */
-  cookies?: Record<string, string>;
+  /** Cookies for this request (and its redirects) only: a dict or a jar; never kept in the session. */
+  cookies?: Record<string, string> | RequestsCookieJar | null;
   /**
-   * `[user, password]` for Basic auth, or a function that edits the prepared request.
+   * `[user, password]` for Basic auth, `new HTTPDigestAuth(user, password)`, or a function that
+   * edits the prepared request.
    * @example { auth: ["user", "pass"] }
    */
-  auth?: [string, string] | AuthFunction;
+  auth?: Auth;
   /**
    * Seconds to wait: one number for both connecting and reading, or `[connect, read]`.
    * The read timeout is the longest silence between bytes from the server. null: no limit.
@@ -83,8 +89,29 @@ export interface RequestOptions {
    */
   max_decoded_size?: number;
   /**
-   * Follow redirects (reserved: redirects are returned as they are in this version).
-   * @default true (false for head)
+   * Follow redirects (301, 302, 303, 307, 308), up to the session's `max_redirects`; the
+   * redirect responses are in `r.history`.
+   * @default true (false for head())
    */
   allow_redirects?: boolean;
+  /**
+   * Proxies for this request, over the session's: `{ http, https, all, "scheme://host", no_proxy }`;
+   * a null value removes the session's.
+   * @example { proxies: { https: "http://user:pass@127.0.0.1:3128" } }
+   */
+  proxies?: Proxies | null;
+  /**
+   * Hooks for this request; its list for an event replaces the session's.
+   * @example { hooks: { response: [(r) => console.log(r.status_code)] } }
+   */
+  hooks?: Hooks | null;
+  /**
+   * Retries for this request: a number of attempts or a Retry (over the session's `retries`).
+   * @default the session's (0)
+   */
+  retries?: number | Retry | null;
+  /** Called as the body is handed to the socket, with `{loaded, total}`. */
+  on_upload_progress?: (progress: Progress) => void;
+  /** Called as the response body arrives (bytes as received), with `{loaded, total}`. */
+  on_download_progress?: (progress: Progress) => void;
 }

@@ -48,6 +48,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   connectTimeout: number | undefined;
   retryOnStale = false;
   replayable = false;
+  /** Called as the body arrives: bytes as received, and Content-Length when known. */
+  onDownloadProgress: ((p: { loaded: number; total: number | undefined }) => void) | undefined;
   retried = false;
   get sink(): ResponseSink {
     return this;
@@ -105,6 +107,16 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     this.#control?.abort(reason);
   }
 
+  #total: number | undefined;
+
+  #progress(): void {
+    try {
+      this.onDownloadProgress?.({ loaded: this.#received, total: this.#total });
+    } catch {
+      // a failing progress callback must not break the exchange
+    }
+  }
+
   // ---- ResponseSink ---------------------------------------------------------------------------
 
   onHead(head: ResponseHead, control: BodyControl): void {
@@ -124,6 +136,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       streaming: stream,
     });
     this.#strong = response;
+    if (head.contentLength >= 0) this.#total = head.contentLength;
+    if (this.onDownloadProgress !== undefined) this.#progress();
     if (head.contentLength > maxBody) {
       this.#stop(new BodyTooLarge(`the body is ${head.contentLength} bytes, over max_body_size ${maxBody}`));
       return;
@@ -153,6 +167,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   onData(chunk: Uint8Array): void {
     this.#received += chunk.length;
+    if (this.onDownloadProgress !== undefined) this.#progress();
     if (this.#received > this.#options.maxBody) {
       this.#stop(new BodyTooLarge(`the body exceeds max_body_size ${this.#options.maxBody}`));
       return;

@@ -33,6 +33,8 @@ export class PreparedRequest {
   body: Uint8Array | AsyncIterable<Uint8Array> | null;
   /** Whether the body can be sent again (retries, redirects). */
   replayable: boolean;
+  /** The Cookie header was given by the caller, not made from a jar. @internal */
+  _explicitCookie = false;
 
   constructor(
     method: string,
@@ -91,13 +93,15 @@ export class PreparedRequest {
 
   /** A copy (headers copied; the body shared). */
   copy(): PreparedRequest {
-    return new PreparedRequest(
+    const c = new PreparedRequest(
       this.method,
       this.url,
       new CaseInsensitiveDict(this.#headers),
       this.body,
       this.replayable,
     );
+    c._explicitCookie = this._explicitCookie;
+    return c;
   }
 
   toString(): string {
@@ -190,11 +194,6 @@ function checkHeaderValue(name: string, value: string): void {
   }
 }
 
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object") return false;
   const proto = Object.getPrototypeOf(v);
@@ -216,12 +215,23 @@ export function mergeParams(session: Params | undefined, request: Params | undef
   return merged as Params;
 }
 
+/** Auth that answers challenges (HTTPDigestAuth): a header once a challenge is known. */
+export interface ChallengeAuth {
+  header(method: string, uri: string): string | undefined;
+}
+
+/** What `auth` may be: `[user, password]` (Basic), a function, or HTTPDigestAuth. */
+export type Auth = [string, string] | AuthFunction | ChallengeAuth;
+
 /** Everything a session contributes to a request. */
 export interface RequestDefaults {
   headers: CaseInsensitiveDict;
   params: Params | undefined;
-  auth: [string, string] | AuthFunction | undefined;
-  cookies: Record<string, string>;
+  auth: Auth | undefined;
+  /** The Cookie header for a URL (the session's jar and the request's cookies), if any. */
+  cookieHeader?: ((url: URL) => string | undefined) | undefined;
+  /** Credentials when neither the request, the session nor the URL gives any (.netrc). */
+  fallbackAuth?: ((url: URL) => [string, string] | undefined) | undefined;
 }
 
 /** Prepares a request from a method, a URL and options, over the session's defaults. */
@@ -241,12 +251,13 @@ export function prepareRequest(
   if (auth === undefined && (url.username !== "" || url.password !== "")) {
     auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
   }
-  // (each URL setter re-serializes the URL: only clear what is there, on a copy: `url` may be shared)
-  if (url.username !== "" || url.password !== "" || url.hash !== "") {
+  if (auth === undefined && defaults.fallbackAuth !== undefined) auth = defaults.fallbackAuth(url);
+  // (each URL setter re-serializes the URL: only clear what is there, on a copy: `url` may be shared;
+  // the fragment stays in `url`, as requests keeps it, and is never sent)
+  if (url.username !== "" || url.password !== "") {
     url = new URL(url.href);
     url.username = "";
     url.password = "";
-    url.hash = "";
   }
 
   const headers = new CaseInsensitiveDict(defaults.headers);
@@ -293,20 +304,24 @@ export function prepareRequest(
     headers.set("Content-Length", "0");
   }
 
-  // cookies: the session's, then the request's (which win, and are not kept)
-  if (!isEmpty(defaults.cookies) || (options.cookies !== undefined && !isEmpty(options.cookies))) {
-    const cookiePairs = Object.entries({ ...defaults.cookies, ...(options.cookies ?? {}) });
-    if (cookiePairs.length > 0 && !headers.has("cookie")) {
-      headers.set("Cookie", cookiePairs.map(([k, v]) => `${k}=${v}`).join("; "));
-    }
+  // cookies: an explicit Cookie header wins; otherwise the session's jar and the request's own
+  const explicitCookie = headers.has("cookie");
+  if (!explicitCookie && defaults.cookieHeader !== undefined) {
+    const value = defaults.cookieHeader(url);
+    if (value !== undefined) headers.set("Cookie", value);
   }
 
   let prepared = new PreparedRequest(m, url.href, headers, body, replayable);
   prepared._setParsed(url);
+  prepared._explicitCookie = explicitCookie;
   if (Array.isArray(auth)) {
     headers.set("Authorization", basicAuth(auth[0], auth[1]));
   } else if (typeof auth === "function") {
     prepared = auth(prepared) ?? prepared;
+  } else if (auth !== undefined) {
+    // Digest: once a challenge is known, later requests answer it at once
+    const value = auth.header(m, requestTarget(url));
+    if (value !== undefined) headers.set("Authorization", value);
   }
   prepared._headers._each(checkHeaderValue);
   return prepared;

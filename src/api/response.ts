@@ -5,6 +5,7 @@ import { latin1 } from "../core/latin1.js";
 import { HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
 import type { HeaderFields } from "../http/connection.js";
 import { type BodyQueue, concat } from "./body.js";
+import { RequestsCookieJar } from "./cookies.js";
 import { fromRawFields, type ProxiedDict } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 
@@ -204,6 +205,22 @@ export class Response {
   _setContent(content: Uint8Array): void {
     this.#content = content;
     this.#consumed = true;
+  }
+
+  /** Every value of a field, as received (Set-Cookie fields are never joined). @internal */
+  _fieldValues(lowerName: string): string[] {
+    const out: string[] = [];
+    if (this.#fields.indexOf(lowerName) < 0) return out;
+    for (const [name, value] of this.#fields.entries()) if (name.toLowerCase() === lowerName) out.push(value);
+    return out;
+  }
+
+  /** The cookies this response set (its Set-Cookie fields), as a jar. */
+  get cookies(): RequestsCookieJar {
+    const jar = new RequestsCookieJar();
+    const values = this._fieldValues("set-cookie");
+    if (values.length > 0) jar.extract(this.request._url, values);
+    return jar;
   }
 
   /** Response headers; case-insensitive, also by bracket: `r.headers['content-type']`. */

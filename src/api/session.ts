@@ -1,17 +1,31 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
-import { SSLError } from "../errors.js";
+import {
+  ConnectionError,
+  ReadTimeout,
+  RequestAborted,
+  RequestException,
+  RetryError,
+  SSLError,
+  TooManyRedirects,
+} from "../errors.js";
 import { Agent, type Origin } from "../http/agent.js";
 import { type FetchRequest, runFetch } from "../http/fetch.js";
 import type { Pool } from "../http/pool.js";
+import { forwardTransport, tunnelTransport } from "../http/tunnel.js";
 import { platform } from "../runtime/platform.js";
 import { type ExchangeTransport, isExchangeTransport, type TlsOptions, type Transport } from "../transport/types.js";
-import type { Params } from "./encode.js";
+import { cookiejarFromDict, RequestsCookieJar } from "./cookies.js";
+import { HTTPDigestAuth } from "./digest.js";
+import { basicAuth, type MultipartBody, type Params } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
+import { netrcAuth } from "./netrc.js";
 import type { RequestOptions } from "./options.js";
+import { environProxies, mergeProxies, type Proxies, parseProxyUrl, selectProxy } from "./proxies.js";
 import { Receiver } from "./receive.js";
+import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
 import {
-  type AuthFunction,
+  type Auth,
   defaultHeaders,
   hostHeader,
   type PreparedRequest,
@@ -21,6 +35,7 @@ import {
   serializeHead,
 } from "./request.js";
 import type { Response } from "./response.js";
+import { Retry, type RetryFailure } from "./retry.js";
 import { readPem } from "./tls-files.js";
 
 /** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
@@ -113,16 +128,131 @@ function tlsOptions(verify: boolean | string, cert: [string, string] | undefined
   };
 }
 
+/** A response hook: may return a Response to use instead (requests' hooks={"response": [...]}). */
+export type Hook = (response: Response) => HookResult | Promise<HookResult>;
+
+/** What a hook returns: a Response to use instead, or nothing to keep the one it was given. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing is declared `void`
+export type HookResult = Response | undefined | void;
+
+/** Hooks per event; only "response" exists, as in requests. */
+export interface Hooks {
+  response?: Hook | Hook[] | null;
+}
+
+/** Progress of an upload or a download. */
+export interface Progress {
+  /** Bytes so far (of the body as sent or as received, before decompression). */
+  loaded: number;
+  /** All the bytes, when known (Content-Length). */
+  total: number | undefined;
+}
+
+/** Everything one send needs, merged from the request's options and the session's defaults. */
+interface Settings {
+  options: RequestOptions;
+  stream: boolean;
+  verify: boolean | string;
+  cert: [string, string] | undefined;
+  /** Where proxies come from (merged per URL: no_proxy from the environment depends on it). */
+  proxies: { own: Proxies | undefined; session: Proxies; env: Proxies | undefined } | undefined;
+  hooks: Hook[];
+  allowRedirects: boolean;
+  retries: Retry;
+  auth: Auth | undefined;
+}
+
+const NO_HOOKS: Hook[] = [];
+
+function hookList(h: Hooks | undefined | null): Hook[] | undefined {
+  const r = h?.response;
+  if (r === undefined || r === null) return undefined;
+  return Array.isArray(r) ? r : [r];
+}
+
+/** Waits `ms`, or rejects with RequestAborted when the signal fires. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 && signal?.aborted !== true) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new RequestAborted("request aborted", { cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RequestAborted("request aborted", { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Reads (or gives up) the body of a response that is not handed to the caller. */
+async function release(r: Response): Promise<void> {
+  try {
+    await r.read();
+  } catch {
+    r.close();
+  }
+}
+
+/** How a failed attempt counts for retries. */
+function failureKind(err: RequestException): RetryFailure | undefined {
+  if (err._connectFailed) return "connect";
+  if (err instanceof ReadTimeout || err instanceof ConnectionError) return "read";
+  return undefined; // not retried (bad input, decoding, limits, aborts)
+}
+
+/** A body that reports how much of it was handed to the socket. */
+function withUploadProgress(
+  body: Uint8Array | AsyncIterable<Uint8Array>,
+  total: number | undefined,
+  report: (p: Progress) => void,
+): AsyncIterable<Uint8Array> {
+  const PIECE = 64 * 1024;
+  return {
+    async *[Symbol.asyncIterator]() {
+      let loaded = 0;
+      report({ loaded, total });
+      if (body instanceof Uint8Array) {
+        for (let at = 0; at < body.length; at += PIECE) {
+          const piece = body.subarray(at, Math.min(at + PIECE, body.length));
+          yield piece; // resumes once the piece was written
+          loaded += piece.length;
+          report({ loaded, total });
+        }
+        return;
+      }
+      for await (const chunk of body) {
+        yield chunk;
+        loaded += chunk.length;
+        report({ loaded, total });
+      }
+    },
+  };
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** Environment settings are read at most this often (every request would cost several lookups). */
+const ENV_TTL = 1000;
+
 /** A session: shared defaults and keep-alive connections. Call `close()` when done. */
 export class Session {
   /** Headers sent with every request (case-insensitive; bracket access works). */
   headers: ProxiedDict = defaultHeaders();
   /** Query parameters added to every request. */
   params: Params | undefined;
-  /** Auth for every request: `[user, password]` (Basic) or a function. */
-  auth: [string, string] | AuthFunction | undefined;
-  /** Cookies sent with every request. */
-  cookies: Record<string, string> = {};
+  /** Auth for every request: `[user, password]` (Basic), HTTPDigestAuth, or a function. */
+  auth: Auth | undefined;
+  /** The cookie jar: cookies set by responses are kept here and sent back where they belong. */
+  cookies: RequestsCookieJar = new RequestsCookieJar();
   /** TLS verification: true, false, or CA certificates (PEM, or a path on Node). */
   verify: boolean | string = true;
   /** Client certificate and key for mutual TLS. */
@@ -131,11 +261,28 @@ export class Session {
   stream = false;
   /** Default `max_body_size`. */
   max_body_size: number | undefined;
+  /** Proxies by scheme (`http`, `https`, `all`, `scheme://host`) and `no_proxy`. */
+  proxies: Proxies = {};
+  /** Hooks for every request; a request's own hooks for an event replace these. */
+  hooks: { response: Hook[] } = { response: [] };
+  /** Redirects followed before TooManyRedirects. */
+  max_redirects = 30;
+  /** Read proxies, .netrc and CA bundle settings from the environment (as requests does). */
+  trust_env = true;
+  /** Retries: a number of attempts, or a Retry for full control. 0: none. */
+  retries: number | Retry = 0;
   readonly #agent: Agent;
   readonly #fetch: ExchangeTransport | undefined;
   // TLS options per (verify, cert): files are read once, and pools are found by identity
   readonly #tls = new Map<string, TlsOptions>();
   readonly #pools = new WeakMap<UrlParts, Map<TlsOptions | undefined, Pool>>();
+  readonly #proxied = new Map<
+    string,
+    { proxy: ReturnType<typeof parseProxyUrl>; forward: Transport; tunnel: Transport }
+  >();
+  #envAt = -Infinity;
+  #envProxies: Proxies | undefined;
+  #envVerify: string | undefined;
 
   constructor(options: SessionOptions = {}) {
     const transport = options.transport ?? platform().transport;
@@ -155,13 +302,202 @@ export class Session {
   request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
     try {
       const multipart = prepareMultipart(options);
-      if (multipart !== undefined) {
-        return multipart.then((mp) => this.send(prepareRequest(method, url, options, this, mp), options));
-      }
-      // the session itself carries the defaults (headers, params, auth, cookies)
-      return this.send(prepareRequest(method, url, options, this), options);
+      if (multipart !== undefined) return multipart.then((mp) => this.#start(method, url, options, mp));
+      return this.#start(method, url, options);
     } catch (err) {
       return Promise.reject(err);
+    }
+  }
+
+  #start(method: string, url: string, options: RequestOptions, multipart?: MultipartBody): Promise<Response> {
+    // per-request cookies are sent with this request (and its redirects) and never kept
+    let requestJar: RequestsCookieJar | undefined;
+    if (options.cookies !== undefined && options.cookies !== null) {
+      requestJar = options.cookies instanceof RequestsCookieJar ? options.cookies : cookiejarFromDict(options.cookies);
+    }
+    const prepared = prepareRequest(
+      method,
+      url,
+      options,
+      {
+        headers: this.headers,
+        params: this.params,
+        auth: this.auth,
+        cookieHeader: (u) => this.#cookieHeader(u, requestJar),
+        fallbackAuth: this.trust_env ? (u) => this.#netrc(u) : undefined,
+      },
+      multipart,
+    );
+    return this.send(prepared, options, requestJar);
+  }
+
+  /** The Cookie header for a URL: the session's jar, with the request's own cookies over it. */
+  #cookieHeader(url: URL, requestJar: RequestsCookieJar | undefined): string | undefined {
+    if (requestJar === undefined) return this.cookies.size === 0 ? undefined : this.cookies.cookieHeader(url);
+    const jar = this.cookies.copy();
+    jar.update(requestJar);
+    return jar.cookieHeader(url);
+  }
+
+  /** Credentials from .netrc for exactly this host (Node, Bun, Deno with --allow-read/env). */
+  #netrc(url: URL): [string, string] | undefined {
+    const { readTextFile, env } = platform();
+    if (readTextFile === undefined || env === undefined) return undefined;
+    return netrcAuth(url.hostname, readTextFile, env);
+  }
+
+  /** Proxies and CA bundle from the environment, read at most once a second. */
+  #environment(): void {
+    const now = Date.now();
+    if (now - this.#envAt < ENV_TTL) return;
+    this.#envAt = now;
+    const env = platform().env;
+    this.#envProxies = env === undefined ? undefined : environProxies(env);
+    this.#envVerify = env === undefined ? undefined : (env("REQUESTS_CA_BUNDLE") ?? env("CURL_CA_BUNDLE") ?? undefined);
+    if (this.#envVerify === "") this.#envVerify = undefined;
+  }
+
+  #settings(options: RequestOptions): Settings {
+    let verify = options.verify ?? this.verify;
+    let proxies: Settings["proxies"];
+    const own = options.proxies ?? undefined;
+    if (this.trust_env) {
+      this.#environment();
+      if (verify === true && this.#envVerify !== undefined) verify = this.#envVerify;
+    }
+    const env = this.trust_env ? this.#envProxies : undefined;
+    if (own !== undefined || !isEmpty(this.proxies) || (env !== undefined && !isEmpty(env))) {
+      proxies = { own, session: this.proxies, env };
+    }
+    return {
+      options,
+      stream: options.stream ?? this.stream,
+      verify,
+      cert: options.cert ?? this.cert,
+      proxies,
+      hooks: hookList(options.hooks) ?? hookList(this.hooks) ?? NO_HOOKS,
+      allowRedirects: options.allow_redirects ?? true,
+      retries: Retry.from(options.retries ?? this.retries),
+      auth: options.auth ?? this.auth,
+    };
+  }
+
+  /**
+   * Sends a prepared request: with retries, Digest challenges, hooks, cookies kept from every
+   * response, and redirects followed (`allow_redirects`, up to `max_redirects`).
+   */
+  async send(
+    prepared: PreparedRequest,
+    options: RequestOptions = {},
+    requestJar?: RequestsCookieJar,
+  ): Promise<Response> {
+    const settings = this.#settings(options);
+    let r = await this.#sendOne(prepared, settings);
+    if (!settings.allowRedirects || !r.is_redirect) return r;
+    const history: Response[] = [];
+    while (r.is_redirect) {
+      history.push(r);
+      if (history.length > this.max_redirects) {
+        await release(r);
+        throw new TooManyRedirects(`Exceeded ${this.max_redirects} redirects.`, { request: r.request, response: r });
+      }
+      await release(r);
+      const from = r.request;
+      const to = redirectTarget(r, from._url);
+      const next = redirectRequest(from, r, to);
+      if (!next._explicitCookie) {
+        const cookie = this.#cookieHeader(to, requestJar);
+        if (cookie !== undefined) next._headers.set("Cookie", cookie);
+      }
+      if (!next._headers.has("authorization") && this.trust_env && leavesOrigin(from._url, to)) {
+        const auth = this.#netrc(to);
+        if (auth !== undefined) next._headers.set("Authorization", basicAuth(auth[0], auth[1]));
+      }
+      r = await this.#sendOne(next, settings);
+    }
+    for (let i = 0; i < history.length; i++) (history[i] as Response).history = history.slice(0, i);
+    r.history = history.concat(r.history);
+    return r;
+  }
+
+  /** One request without following redirects: retries and Digest, then hooks and cookies. */
+  async #sendOne(prepared: PreparedRequest, settings: Settings): Promise<Response> {
+    let r = await this.#attempts(prepared, settings);
+    for (const hook of settings.hooks) r = (await hook(r)) ?? r;
+    for (const x of r.history) this.#keepCookies(x);
+    this.#keepCookies(r);
+    return r;
+  }
+
+  #keepCookies(r: Response): void {
+    const setCookies = r._fieldValues("set-cookie");
+    if (setCookies.length > 0) this.cookies.extract(r.request._url, setCookies);
+  }
+
+  /** Attempts until a response is final: retries (errors and statuses) and one Digest answer. */
+  async #attempts(first: PreparedRequest, settings: Settings): Promise<Response> {
+    let prepared = first;
+    let retry = settings.retries;
+    const digest = settings.auth instanceof HTTPDigestAuth ? settings.auth : undefined;
+    let answered = false;
+    const earlier: Response[] = [];
+    const { method } = prepared;
+    for (;;) {
+      let r: Response;
+      try {
+        r = await this.#exchange(prepared, settings);
+      } catch (err) {
+        if (!(err instanceof RequestException)) throw err;
+        const kind = failureKind(err);
+        if (kind === undefined || !retry.mayRetryError(method, kind) || (kind !== "connect" && !prepared.replayable)) {
+          throw err;
+        }
+        try {
+          retry = retry.increment({ method, url: prepared.url, error: err, kind });
+        } catch (exhausted) {
+          // as requests does: out of retries after errors, the last error itself is raised
+          if (exhausted instanceof RetryError) throw err;
+          throw exhausted;
+        }
+        await sleep(retry.sleepMs(), settings.options.signal);
+        continue;
+      }
+      if (retry.isRetry(method, r.status_code, r.headers.has("retry-after")) && prepared.replayable) {
+        let next: Retry;
+        try {
+          next = retry.increment({ method, url: prepared.url, status: r.status_code });
+        } catch (err) {
+          if (err instanceof RetryError && !retry.raise_on_status) return r;
+          if (err instanceof RequestException) err.response ??= r;
+          await release(r);
+          throw err;
+        }
+        retry = next;
+        await release(r);
+        await sleep(retry.sleepMs(r.headers.get("retry-after")), settings.options.signal);
+        continue;
+      }
+      if (digest !== undefined && r.status_code === 401 && prepared.replayable) {
+        const challenge = r.headers.get("www-authenticate");
+        if (challenge !== undefined && (!answered || digest.isStale(challenge))) {
+          const value = digest.challenge(prepared.method, requestTarget(prepared._url), challenge);
+          if (value !== undefined) {
+            answered = true;
+            await release(r);
+            this.#keepCookies(r);
+            earlier.push(r);
+            prepared = prepared.copy();
+            prepared._headers.set("Authorization", value);
+            if (!prepared._explicitCookie) {
+              const cookie = this.cookies.size === 0 ? undefined : this.cookies.cookieHeader(prepared._url);
+              if (cookie !== undefined) prepared._headers.set("Cookie", cookie);
+            }
+            continue;
+          }
+        }
+      }
+      if (earlier.length > 0) r.history = earlier.concat(r.history);
+      return r;
     }
   }
 
@@ -191,13 +527,32 @@ export class Session {
     return t;
   }
 
-  /** Sends a prepared request. */
-  send(prepared: PreparedRequest, options: RequestOptions = {}): Promise<Response> {
+  /** How to reach targets through a proxy URL (parsed once per URL). */
+  #proxy(proxyUrl: string) {
+    let p = this.#proxied.get(proxyUrl);
+    if (p === undefined) {
+      const proxy = parseProxyUrl(proxyUrl);
+      const base = this.#agent.transport;
+      const endpoint = {
+        host: proxy.host,
+        port: proxy.port,
+        tls: proxy.scheme === "https" ? this.#tlsFor(true, undefined) : undefined,
+        headers:
+          proxy.auth === undefined ? [] : [["Proxy-Authorization", basicAuth(proxy.auth[0], proxy.auth[1])] as const],
+      };
+      p = { proxy, forward: forwardTransport(base, endpoint), tunnel: tunnelTransport(base, endpoint) };
+      this.#proxied.set(proxyUrl, p);
+    }
+    return p;
+  }
+
+  /** One exchange on one connection (or through fetch). */
+  #exchange(prepared: PreparedRequest, settings: Settings): Promise<Response> {
+    const { options } = settings;
     const url = prepared._url;
     const where = urlParts(url);
     const fetcher = this.#fetch;
-    const verify = options.verify ?? this.verify;
-    const cert = options.cert ?? this.cert;
+    const { verify, cert } = settings;
     if (fetcher !== undefined && where.https && (verify !== true || cert !== undefined)) {
       return Promise.reject(
         new SSLError(
@@ -209,22 +564,63 @@ export class Session {
       );
     }
     const tls = where.https && fetcher === undefined ? this.#tlsFor(verify, cert) : undefined;
-    const head = serializeHead(prepared, where.hostHeader, where.target);
-    const pool = fetcher === undefined ? this.#poolFor(where, tls) : undefined;
+    let pool: Pool | undefined;
+    let head: Uint8Array;
+    const p = settings.proxies;
+    const proxyUrl =
+      p === undefined || fetcher !== undefined
+        ? undefined
+        : selectProxy(url, mergeProxies(p.own, p.session, p.env, url));
+    if (proxyUrl === undefined) {
+      head = serializeHead(prepared, where.hostHeader, where.target);
+      if (fetcher === undefined) pool = this.#poolFor(where, tls);
+    } else {
+      const via = this.#proxy(proxyUrl);
+      const { proxy } = via;
+      if (where.https) {
+        head = serializeHead(prepared, where.hostHeader, where.target);
+        pool = this.#agent.pool({
+          scheme: "https",
+          host: where.host,
+          port: where.port,
+          tls,
+          via: { key: proxyUrl, transport: via.tunnel },
+        });
+      } else {
+        // absolute-form through the proxy (RFC 9112 §3.2.2), its credentials in the request
+        const target = `${url.protocol}//${where.hostHeader}${where.target}`;
+        const auth = proxy.auth === undefined ? undefined : basicAuth(proxy.auth[0], proxy.auth[1]);
+        const sent = auth === undefined || prepared._headers.has("proxy-authorization") ? prepared : prepared.copy();
+        if (sent !== prepared) sent._headers.set("Proxy-Authorization", auth as string);
+        head = serializeHead(sent, where.hostHeader, target);
+        pool = this.#agent.pool({
+          scheme: proxy.scheme,
+          host: proxy.host,
+          port: proxy.port,
+          tls: proxy.scheme === "https" ? this.#tlsFor(true, undefined) : undefined,
+          via: { key: `forward ${proxyUrl}`, transport: via.forward },
+        });
+      }
+    }
     const [connectTimeout, readTimeout] = timeouts(options.timeout);
-    const stream = options.stream ?? this.stream;
+    const stream = settings.stream;
     const maxBody = options.max_body_size ?? this.max_body_size ?? Number.POSITIVE_INFINITY;
     const maxDecoded = options.max_decoded_size ?? DEFAULT_MAX_DECODED;
     const declared = prepared._headers.get("content-length");
-    const bodyLength =
-      prepared.body === null || prepared.body instanceof Uint8Array || declared === undefined
-        ? undefined
-        : Number(declared);
+    let body = prepared.body;
+    let bodyLength =
+      body === null || body instanceof Uint8Array || declared === undefined ? undefined : Number(declared);
+    const onUpload = options.on_upload_progress;
+    if (onUpload !== undefined && body !== null) {
+      const total = body instanceof Uint8Array ? body.length : bodyLength;
+      body = withUploadProgress(body, total, onUpload);
+      bodyLength = total;
+    }
 
     return new Promise<Response>((resolve, reject) => {
       const r = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
       r.head = head;
-      r.body = prepared.body;
+      r.body = body;
       r.bodyLength = bodyLength;
       r.expectHead = prepared.method === "HEAD";
       r.readTimeout = readTimeout;
@@ -232,6 +628,7 @@ export class Session {
       r.connectTimeout = connectTimeout;
       r.replayable = prepared.replayable;
       r.retryOnStale = IDEMPOTENT.has(prepared.method) && prepared.replayable;
+      r.onDownloadProgress = options.on_download_progress;
       if (pool !== undefined) pool.dispatch(r);
       else runFetch(fetcher as ExchangeTransport, fetchRequest(prepared, url), r);
     });
@@ -245,9 +642,9 @@ export class Session {
   options(url: string, options?: RequestOptions): Promise<Response> {
     return this.request("OPTIONS", url, options);
   }
-  /** HEAD (redirects are not followed by default). */
+  /** HEAD (redirects are not followed unless `allow_redirects: true`). */
   head(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request("HEAD", url, options);
+    return this.request("HEAD", url, { allow_redirects: false, ...options });
   }
   /** POST. */
   post(url: string, options?: RequestOptions): Promise<Response> {

@@ -14,6 +14,7 @@ setPlatform({
   transport: bunTransport,
   decompression: zlibDecompression,
   readTextFile: (path) => readFileSync(path, "utf8"),
+  env: (name) => process.env[name],
 });
 
 export * from "../main.js";

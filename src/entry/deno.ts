@@ -17,6 +17,13 @@ setPlatform({
   transport: denoTransport(Deno, nodeTransport),
   decompression: zlibDecompression,
   readTextFile: (path) => Deno.readTextFileSync(path),
+  env: (name) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // no --allow-env: no environment
+    }
+  },
   unrefTimer: (timer) => Deno.unrefTimer(timer as unknown as number),
 });
 

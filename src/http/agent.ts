@@ -10,6 +10,11 @@ export interface Origin {
   host: string;
   port: number;
   tls?: TlsOptions | undefined;
+  /**
+   * A proxy in between: its own key (its URL and credentials) and the transport that reaches
+   * the origin through it. Connections through different proxies, or none, are never shared.
+   */
+  via?: { key: string; transport: Transport } | undefined;
 }
 
 /** The TLS part of pool keys, made once per options object (PEM text is long). */
@@ -35,7 +40,8 @@ function tlsKey(t: TlsOptions): string {
 /** The pool key: every field of the origin, TLS options included. */
 export function originKey(o: Origin): string {
   const base = `${o.scheme}://${o.host}:${o.port}`;
-  return o.tls === undefined ? base : `${base}|${tlsKey(o.tls)}`;
+  const key = o.tls === undefined ? base : `${base}|${tlsKey(o.tls)}`;
+  return o.via === undefined ? key : `${key}|via ${o.via.key}`;
 }
 
 export class Agent {
@@ -49,12 +55,18 @@ export class Agent {
     this.#options = options;
   }
 
+  /** The transport pools open sockets with (a proxy's tunnel builds on it). */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
   /** The pool for an origin (made on first use). */
   pool(origin: Origin): Pool {
     const key = originKey(origin);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = new Pool(this.#transport, { host: origin.host, port: origin.port, tls: origin.tls }, this.#options);
+      const transport = origin.via?.transport ?? this.#transport;
+      pool = new Pool(transport, { host: origin.host, port: origin.port, tls: origin.tls }, this.#options);
       if (this.#closed) pool.close();
       this.#pools.set(key, pool);
     }

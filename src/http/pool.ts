@@ -2,7 +2,7 @@
 // exchanges waiting for a connection, idle expiry, and one retry on a fresh connection for an
 // exchange whose reused connection turned out stale.
 
-import { ConnectionError, ConnectTimeout, RequestAborted, type RequestException, SSLError } from "../errors.js";
+import { ConnectionError, ConnectTimeout, RequestAborted, RequestException, SSLError } from "../errors.js";
 import { unrefTimer } from "../runtime/platform.js";
 import { ConnectError, type ConnectOptions, type Transport } from "../transport/types.js";
 import { Connection, type ConnectionOwner, type Exchange } from "./connection.js";
@@ -27,6 +27,13 @@ interface Waiting {
 }
 
 function connectFailure(err: unknown, target: string): RequestException {
+  const e = connectError(err, target);
+  e._connectFailed = !(e instanceof RequestAborted);
+  return e;
+}
+
+function connectError(err: unknown, target: string): RequestException {
+  if (err instanceof RequestException) return err; // a tunnel through a proxy reports its own
   if (err instanceof ConnectError) {
     switch (err.kind) {
       case "timeout":

@@ -34,6 +34,8 @@ export interface Platform {
   readonly decompression: Decompression;
   /** Reads a text file; absent where there is no file system (PEM must then be given as text). */
   readonly readTextFile?: ((path: string) => string) | undefined;
+  /** Reads an environment variable (proxies, .netrc, CA bundle when `trust_env`); absent where there is no environment. */
+  readonly env?: ((name: string) => string | undefined) | undefined;
   /** Keeps a timer from holding the process open (idle keep-alive timers). */
   readonly unrefTimer?: ((timer: ReturnType<typeof setTimeout>) => void) | undefined;
 }

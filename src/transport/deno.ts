@@ -32,6 +32,7 @@ export interface DenoApi {
     key?: string;
   }): Promise<DenoConn>;
   readTextFileSync(path: string): string;
+  env: { get(name: string): string | undefined };
   unrefTimer(id: number): void;
   errors: Record<string, new (...args: never[]) => Error>;
 }

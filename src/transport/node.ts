@@ -6,6 +6,7 @@ import {
   type ConnectFailure,
   type ConnectOptions,
   type SocketHandlers,
+  type TlsOptions,
   type Transport,
   type TransportSocket,
 } from "./types.js";
@@ -20,6 +21,10 @@ const NOOP_HANDLERS: SocketHandlers = {
 
 class NodeSocket implements TransportSocket {
   readonly #socket: Socket;
+  /** The node:net socket, for TLS over it (a proxy tunnel). */
+  get raw(): Socket {
+    return this.#socket;
+  }
   #handlers: SocketHandlers = NOOP_HANDLERS;
 
   constructor(socket: Socket) {
@@ -92,63 +97,78 @@ function isIP(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(":");
 }
 
+/** Waits for a socket to connect (or finish its TLS handshake), with a timeout and an abort signal. */
+function settle(socket: Socket, options: ConnectOptions, secure: boolean): Promise<TransportSocket> {
+  const { tls, timeout, signal } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      socket.destroy();
+      reject(new ConnectError("aborted", "connect aborted", signal.reason));
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      socket.removeListener("error", onError);
+    };
+    const onError = (err: NodeJS.ErrnoException) => {
+      cleanup();
+      socket.destroy();
+      reject(new ConnectError(classify(err, tls !== undefined), err.message, err));
+    };
+    const onAbort = () => {
+      cleanup();
+      socket.destroy();
+      reject(new ConnectError("aborted", "connect aborted", signal?.reason));
+    };
+    socket.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
+      timer = setTimeout(() => {
+        cleanup();
+        socket.destroy();
+        reject(new ConnectError("timeout", `connect timed out after ${timeout} ms`));
+      }, timeout);
+    }
+    socket.once(secure ? "secureConnect" : "connect", () => {
+      cleanup();
+      resolve(new NodeSocket(socket));
+    });
+  });
+}
+
+function tlsSocket(hostname: string, port: number, tls: TlsOptions, over?: Socket): TLSSocket {
+  const servername = tls.servername ?? (isIP(hostname) ? undefined : hostname);
+  return tlsConnect({
+    host: hostname,
+    port,
+    socket: over,
+    servername,
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    ALPNProtocols: ["http/1.1"],
+  });
+}
+
 /** Opens sockets with node:net and node:tls. */
 export const nodeTransport: Transport = {
   connect(options: ConnectOptions): Promise<TransportSocket> {
-    return new Promise((resolve, reject) => {
-      const { host, port, tls, timeout, signal } = options;
-      if (signal?.aborted) {
-        reject(new ConnectError("aborted", "connect aborted", signal.reason));
-        return;
-      }
-      const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
-      let socket: Socket;
-      if (tls) {
-        const servername = tls.servername ?? (isIP(hostname) ? undefined : hostname);
-        socket = tlsConnect({
-          host: hostname,
-          port,
-          servername,
-          rejectUnauthorized: tls.rejectUnauthorized,
-          ca: tls.ca,
-          cert: tls.cert,
-          key: tls.key,
-          ALPNProtocols: ["http/1.1"],
-        });
-      } else {
-        socket = netConnect({ host: hostname, port });
-      }
-      socket.setNoDelay(true);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cleanup = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        socket.removeListener("error", onError);
-      };
-      const onError = (err: NodeJS.ErrnoException) => {
-        cleanup();
-        socket.destroy();
-        reject(new ConnectError(classify(err, tls !== undefined), err.message, err));
-      };
-      const onAbort = () => {
-        cleanup();
-        socket.destroy();
-        reject(new ConnectError("aborted", "connect aborted", signal?.reason));
-      };
-      socket.once("error", onError);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
-        timer = setTimeout(() => {
-          cleanup();
-          socket.destroy();
-          reject(new ConnectError("timeout", `connect timed out after ${timeout} ms`));
-        }, timeout);
-      }
-      socket.once(tls ? "secureConnect" : "connect", () => {
-        cleanup();
-        resolve(new NodeSocket(socket));
-      });
-    });
+    const { host, port, tls, signal } = options;
+    if (signal?.aborted) return Promise.reject(new ConnectError("aborted", "connect aborted", signal.reason));
+    const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
+    const socket = tls ? tlsSocket(hostname, port, tls) : netConnect({ host: hostname, port });
+    socket.setNoDelay(true);
+    return settle(socket, options, tls !== undefined);
+  },
+
+  startTls(socket: TransportSocket, options: ConnectOptions): Promise<TransportSocket> {
+    if (!(socket instanceof NodeSocket)) return Promise.reject(new Error("not a node:net socket"));
+    if (options.tls === undefined) return Promise.resolve(socket);
+    const hostname = options.host.startsWith("[") ? options.host.slice(1, -1) : options.host;
+    return settle(tlsSocket(hostname, options.port, options.tls, socket.raw), options, true);
   },
 };
 

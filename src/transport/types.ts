@@ -91,6 +91,12 @@ export class NotSentError extends Error {
 /** A runtime's way to open sockets. */
 export interface Transport {
   connect(options: ConnectOptions): Promise<TransportSocket>;
+  /**
+   * Runs TLS with `options.host` over an open socket (a proxy tunnel), honouring `options.tls`
+   * and `options.timeout`; the plain socket belongs to the result from then on. Optional: a
+   * transport without it cannot reach https targets through a proxy.
+   */
+  startTls?(socket: TransportSocket, options: ConnectOptions): Promise<TransportSocket>;
 }
 
 /**
