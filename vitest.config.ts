@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // no proxy settings from the machine running the tests: only tests that set them use a proxy
+    setupFiles: ["test/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: "forks",

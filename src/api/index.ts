@@ -22,9 +22,9 @@ export function get(url: string, options?: RequestOptions): Promise<Response> {
 export function options(url: string, opts?: RequestOptions): Promise<Response> {
   return sharedSession().request("OPTIONS", url, opts);
 }
-/** HEAD. */
+/** HEAD (redirects are not followed unless `allow_redirects: true`, as in requests). */
 export function head(url: string, options?: RequestOptions): Promise<Response> {
-  return sharedSession().request("HEAD", url, options);
+  return sharedSession().head(url, options);
 }
 /** POST. @example await post(url, { json: { title: "New Post" } }) */
 export function post(url: string, options?: RequestOptions): Promise<Response> {

@@ -10,6 +10,7 @@ import { fromRawFields, type ProxiedDict } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
+const NONE: readonly string[] = Object.freeze([]);
 const LATIN1_LABELS = new Set([
   "iso-8859-1",
   "latin-1",
@@ -208,9 +209,9 @@ export class Response {
   }
 
   /** Every value of a field, as received (Set-Cookie fields are never joined). @internal */
-  _fieldValues(lowerName: string): string[] {
+  _fieldValues(lowerName: string): readonly string[] {
+    if (this.#fields.indexOf(lowerName) < 0) return NONE;
     const out: string[] = [];
-    if (this.#fields.indexOf(lowerName) < 0) return out;
     for (const [name, value] of this.#fields.entries()) if (name.toLowerCase() === lowerName) out.push(value);
     return out;
   }
@@ -241,12 +242,12 @@ export class Response {
 
   /** A redirect with a Location to follow. */
   get is_redirect(): boolean {
-    return this.headers.has("location") && REDIRECT_CODES.has(this.status_code);
+    return REDIRECT_CODES.has(this.status_code) && this.headers.has("location");
   }
 
   /** A permanent redirect (301, 308) with a Location. */
   get is_permanent_redirect(): boolean {
-    return this.headers.has("location") && (this.status_code === 301 || this.status_code === 308);
+    return (this.status_code === 301 || this.status_code === 308) && this.headers.has("location");
   }
 
   /**

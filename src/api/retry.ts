@@ -144,6 +144,8 @@ function inferKind(error: unknown): RetryFailure {
   return "other";
 }
 
+let NO_RETRIES: Retry | undefined;
+
 export class Retry {
   /** The idempotent methods, retried by default: HEAD GET PUT DELETE OPTIONS TRACE. */
   static readonly DEFAULT_ALLOWED_METHODS: ReadonlySet<string> = new Set([
@@ -204,7 +206,10 @@ export class Retry {
    */
   static from(retries: number | Retry | null | undefined): Retry {
     if (retries instanceof Retry) return retries;
-    if (retries === undefined || retries === null || retries === 0) return new Retry({ total: 0, read: false });
+    if (retries === undefined || retries === null || retries === 0) {
+      NO_RETRIES ??= new Retry({ total: 0, read: false });
+      return NO_RETRIES; // immutable: one is enough
+    }
     if (!Number.isInteger(retries) || retries < 0) {
       throw new RangeError(`retries must be a Retry or a whole number ≥ 0, got ${retries}`);
     }

@@ -31,6 +31,7 @@ import {
   type PreparedRequest,
   prepareMultipart,
   prepareRequest,
+  type RequestDefaults,
   requestTarget,
   serializeHead,
 } from "./request.js";
@@ -163,6 +164,7 @@ interface Settings {
 }
 
 const NO_HOOKS: Hook[] = [];
+const NO_RETRIES = Retry.from(0);
 
 function hookList(h: Hooks | undefined | null): Hook[] | undefined {
   const r = h?.response;
@@ -281,6 +283,9 @@ export class Session {
     { proxy: ReturnType<typeof parseProxyUrl>; forward: Transport; tunnel: Transport }
   >();
   #envAt = -Infinity;
+  // .netrc answers per host, read again at most once a second (a file read per request costs more than the request)
+  #netrcAt = -Infinity;
+  readonly #netrcHosts = new Map<string, [string, string] | null>();
   #envProxies: Proxies | undefined;
   #envVerify: string | undefined;
 
@@ -315,20 +320,39 @@ export class Session {
     if (options.cookies !== undefined && options.cookies !== null) {
       requestJar = options.cookies instanceof RequestsCookieJar ? options.cookies : cookiejarFromDict(options.cookies);
     }
-    const prepared = prepareRequest(
-      method,
-      url,
-      options,
-      {
-        headers: this.headers,
-        params: this.params,
-        auth: this.auth,
-        cookieHeader: (u) => this.#cookieHeader(u, requestJar),
-        fallbackAuth: this.trust_env ? (u) => this.#netrc(u) : undefined,
-      },
-      multipart,
-    );
+    const defaults =
+      requestJar === undefined
+        ? this.#defaults()
+        : { ...this.#defaults(), cookieHeader: (u: URL) => this.#cookieHeader(u, requestJar) };
+    const prepared = prepareRequest(method, url, options, defaults, multipart);
     return this.send(prepared, options, requestJar);
+  }
+
+  // What the session gives prepareRequest; made again only when one of its fields changes.
+  #defaultsCache: RequestDefaults | undefined;
+  readonly #sessionCookieHeader = (u: URL) => this.#cookieHeader(u, undefined);
+  readonly #netrcAuth = (u: URL) => this.#netrc(u);
+
+  #defaults(): RequestDefaults {
+    const d = this.#defaultsCache;
+    const fallbackAuth = this.trust_env ? this.#netrcAuth : undefined;
+    if (
+      d !== undefined &&
+      d.headers === this.headers &&
+      d.params === this.params &&
+      d.auth === this.auth &&
+      d.fallbackAuth === fallbackAuth
+    ) {
+      return d;
+    }
+    this.#defaultsCache = {
+      headers: this.headers,
+      params: this.params,
+      auth: this.auth,
+      cookieHeader: this.#sessionCookieHeader,
+      fallbackAuth,
+    };
+    return this.#defaultsCache;
   }
 
   /** The Cookie header for a URL: the session's jar, with the request's own cookies over it. */
@@ -341,9 +365,19 @@ export class Session {
 
   /** Credentials from .netrc for exactly this host (Node, Bun, Deno with --allow-read/env). */
   #netrc(url: URL): [string, string] | undefined {
-    const { readTextFile, env } = platform();
-    if (readTextFile === undefined || env === undefined) return undefined;
-    return netrcAuth(url.hostname, readTextFile, env);
+    const now = Date.now();
+    if (now - this.#netrcAt >= ENV_TTL) {
+      this.#netrcAt = now;
+      this.#netrcHosts.clear();
+    }
+    const host = url.hostname;
+    let auth = this.#netrcHosts.get(host);
+    if (auth === undefined) {
+      const { readTextFile, env } = platform();
+      auth = readTextFile === undefined || env === undefined ? null : (netrcAuth(host, readTextFile, env) ?? null);
+      this.#netrcHosts.set(host, auth);
+    }
+    return auth ?? undefined;
   }
 
   /** Proxies and CA bundle from the environment, read at most once a second. */
@@ -386,14 +420,30 @@ export class Session {
    * Sends a prepared request: with retries, Digest challenges, hooks, cookies kept from every
    * response, and redirects followed (`allow_redirects`, up to `max_redirects`).
    */
-  async send(
-    prepared: PreparedRequest,
-    options: RequestOptions = {},
-    requestJar?: RequestsCookieJar,
-  ): Promise<Response> {
-    const settings = this.#settings(options);
-    let r = await this.#sendOne(prepared, settings);
-    if (!settings.allowRedirects || !r.is_redirect) return r;
+  send(prepared: PreparedRequest, options: RequestOptions = {}, requestJar?: RequestsCookieJar): Promise<Response> {
+    let settings: Settings;
+    try {
+      settings = this.#settings(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // the common case (no hooks, no retries, no Digest) takes one step instead of three
+    const plain =
+      settings.hooks.length === 0 && settings.retries === NO_RETRIES && !(settings.auth instanceof HTTPDigestAuth);
+    if (plain) {
+      return this.#exchange(prepared, settings).then((r) => {
+        this.#keepCookies(r);
+        return settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, requestJar) : r;
+      });
+    }
+    return this.#sendOne(prepared, settings).then((r) =>
+      settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, requestJar) : r,
+    );
+  }
+
+  /** Follows the redirects from `first` (a redirect response). */
+  async #follow(first: Response, settings: Settings, requestJar: RequestsCookieJar | undefined): Promise<Response> {
+    let r = first;
     const history: Response[] = [];
     while (r.is_redirect) {
       history.push(r);
