@@ -129,7 +129,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       reason: head.reason,
       httpVersion: head.httpVersion,
       fields: head.headers,
-      url: this.#prepared.url,
+      url: head.url ?? this.#prepared.url,
       request: this.#prepared,
       elapsed: performance.now() - this.#started,
       body: queue,

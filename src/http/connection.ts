@@ -32,6 +32,8 @@ export interface ResponseHead {
   headers: HeaderFields;
   /** The runtime already removed the content codings (fetch does); the body is not decoded again. */
   decoded?: boolean;
+  /** Where the response came from when the runtime followed redirects itself (fetch). */
+  url?: string;
   /** The connection may be reused after this response. */
   keepAlive: boolean;
   /** Content-Length, or -1. */

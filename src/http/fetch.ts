@@ -197,6 +197,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
         httpVersion: "1.1",
         headers: fields,
         decoded: true,
+        url: res.redirected && res.url !== "" ? res.url : undefined,
         keepAlive: true,
         contentLength: declared === undefined || coded ? -1 : Number(declared),
       },

@@ -86,6 +86,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       if (!res.destroyed) res.end("late");
     }, 3000);
     res.on("close", () => clearTimeout(timer));
+  } else if (path === "/redirect") {
+    res.writeHead(302, { location: url.searchParams.get("to") ?? "/echo", "set-cookie": "hop=1; Path=/" });
+    res.end();
   } else if (path === "/cookies") {
     res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
     res.end("ok");

@@ -168,7 +168,13 @@ for (const transport of ["sockets", "fetch"] as const) {
     let results: Map<string, CaseResult>;
     beforeAll(async () => {
       // trust comes from the config's tlsOptions: the worker cannot pass a CA
-      const cfg: SuiteConfig = { ...(servers as SuiteServers).config, transport, tls: "runtime" };
+      const cfg: SuiteConfig = {
+        ...(servers as SuiteServers).config,
+        transport,
+        tls: "runtime",
+        // workerd's fetch follows redirects whatever `redirect` says
+        fetchFollowsRedirects: true,
+      };
       const report = await runInWorkerd(cfg, 15_000);
       runtime = report.runtime;
       results = new Map(report.results.map((r) => [r.name, r]));
