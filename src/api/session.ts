@@ -499,16 +499,16 @@ export class Session {
       } catch (err) {
         if (!(err instanceof RequestException)) throw err;
         const kind = failureKind(err);
-        if (kind === undefined || !retry.mayRetryError(method, kind) || (kind !== "connect" && !prepared.replayable)) {
+        if (
+          retry === NO_RETRIES ||
+          kind === undefined ||
+          !retry.mayRetryError(method, kind) ||
+          (kind !== "connect" && !prepared.replayable)
+        ) {
           throw err;
         }
-        try {
-          retry = retry.increment({ method, url: prepared.url, error: err, kind });
-        } catch (exhausted) {
-          // as requests does: out of retries after errors, the last error itself is raised
-          if (exhausted instanceof RetryError) throw err;
-          throw exhausted;
-        }
+        // out of retries: RetryError, with the last error as its cause
+        retry = retry.increment({ method, url: prepared.url, error: err, kind, request: prepared });
         await sleep(retry.sleepMs(), settings.options.signal);
         continue;
       }

@@ -488,7 +488,7 @@ describe("retries", () => {
     expect(hits.get("/flaky")).toBe(3);
   });
 
-  it("retries connection failures (a number of retries), then raises the connection error itself", async () => {
+  it("retries connection failures (a number of retries), then raises RetryError caused by the last one", async () => {
     let dials = 0;
     const counting: Transport = {
       connect(o) {
@@ -499,8 +499,11 @@ describe("retries", () => {
     const s = newSession({ transport: counting });
     s.retries = 2;
     const err = await s.post("http://a.test:9/", { data: "x" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectionError);
-    expect(dials).toBe(3); // connecting failed: nothing was sent, so even a POST is tried again
+    expect(err).toBeInstanceOf(RetryError);
+    expect((err as RetryError).cause).toBeInstanceOf(ConnectionError);
+    s.retries = 0;
+    expect(await s.get("http://a.test:9/").catch((e: unknown) => e)).toBeInstanceOf(ConnectionError);
+    expect(dials).toBe(4); // 3 attempts (connecting failed: nothing was sent, so even a POST goes again), then 1
   });
 });
 
