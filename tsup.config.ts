@@ -50,4 +50,21 @@ export default defineConfig([
     format: ["cjs"],
     dts: false,
   },
+  {
+    // the `reqwire` command (package.json "bin"), importing the library from dist/node.js
+    ...common,
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    platform: "node",
+    dts: false,
+    banner: { js: "#!/usr/bin/env node" },
+    esbuildPlugins: [
+      {
+        name: "library-beside",
+        setup(build) {
+          build.onResolve({ filter: /\/entry\/node\.js$/ }, () => ({ path: "./node.js", external: true }));
+        },
+      },
+    ],
+  },
 ]);

@@ -237,6 +237,13 @@ function withUploadProgress(
   };
 }
 
+/** Per-request cookies: sent with this request (and its redirects) and never kept. */
+function requestCookies(options: RequestOptions): RequestsCookieJar | undefined {
+  const c = options.cookies;
+  if (c === undefined || c === null) return undefined;
+  return c instanceof RequestsCookieJar ? c : cookiejarFromDict(c);
+}
+
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
   return true;
@@ -315,17 +322,38 @@ export class Session {
   }
 
   #start(method: string, url: string, options: RequestOptions, multipart?: MultipartBody): Promise<Response> {
-    // per-request cookies are sent with this request (and its redirects) and never kept
-    let requestJar: RequestsCookieJar | undefined;
-    if (options.cookies !== undefined && options.cookies !== null) {
-      requestJar = options.cookies instanceof RequestsCookieJar ? options.cookies : cookiejarFromDict(options.cookies);
-    }
+    const requestJar = requestCookies(options);
+    return this.send(this.#prepare(method, url, options, requestJar, multipart), options, requestJar);
+  }
+
+  #prepare(
+    method: string,
+    url: string,
+    options: RequestOptions,
+    requestJar: RequestsCookieJar | undefined,
+    multipart: MultipartBody | undefined,
+  ): PreparedRequest {
     const defaults =
       requestJar === undefined
         ? this.#defaults()
         : { ...this.#defaults(), cookieHeader: (u: URL) => this.#cookieHeader(u, requestJar) };
-    const prepared = prepareRequest(method, url, options, defaults, multipart);
-    return this.send(prepared, options, requestJar);
+    return prepareRequest(method, url, options, defaults, multipart);
+  }
+
+  /**
+   * The request as `request()` would send it — the session's headers, params, auth, cookies
+   * merged, the body encoded — without sending it (requests' Session.prepare_request). The Host
+   * header and the request-target are added when it is sent.
+   */
+  async prepare_request(method: string, url: string, options: RequestOptions = {}): Promise<PreparedRequest> {
+    const multipart = prepareMultipart(options);
+    return this.#prepare(
+      method,
+      url,
+      options,
+      requestCookies(options),
+      multipart === undefined ? undefined : await multipart,
+    );
   }
 
   // What the session gives prepareRequest; made again only when one of its fields changes.
