@@ -155,7 +155,9 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       }
     }
     if (stream) {
-      unreadBodies.register(response, queue);
+      // the queue is its own unregister token: once the body has ended or failed (the error it
+      // keeps refers to the response) the registry must let go of it, or the response never dies
+      unreadBodies.register(response, queue, queue);
       this.#weak = new WeakRef(response);
       this.#strong = undefined;
       const resolve = this.#resolve;
@@ -223,6 +225,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   #finish(): void {
     const queue = this.#queue;
+    if (queue !== undefined) unreadBodies.unregister(queue);
     queue?.end();
     const r = this.#strong;
     if (!this.#options.stream && r !== undefined && queue !== undefined) {
@@ -235,6 +238,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     err.request ??= this.#prepared;
     err.response ??= this.#current();
     this.#decoder?.destroy();
+    if (this.#queue !== undefined) unreadBodies.unregister(this.#queue);
     if (this.#weak !== undefined) this.#queue?.fail(err);
     else this.#reject?.(err);
   }

@@ -257,13 +257,35 @@ export class Connection {
       const ok = chunked
         ? this.#socket.writev([writer.chunkHead(chunk.length), chunk, CRLF])
         : this.#socket.write(chunk);
-      if (!ok) await new Promise<void>((resolve) => (this.#drainWaiter = resolve));
+      if (!ok) await this.#drained(ex);
     }
     if (this.#ex !== ex || this.#settled) return;
     if (chunked) this.#socket.write(writer.lastChunk());
     else if (sent !== ex.bodyLength) {
       throw new ConnectionError(`request body is shorter than its Content-Length (${sent} of ${ex.bodyLength})`);
     }
+  }
+
+  /**
+   * Waits until the socket takes more of the body. A server that stops reading it fails the
+   * exchange after the read timeout, as a silent one does (the timeout covers sending too).
+   */
+  #drained(ex: Exchange): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const ms = ex.readTimeout;
+      const timer =
+        ms === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.#drainWaiter = undefined;
+              this.#fail(new ReadTimeout(`the server took none of the request body for ${ms / 1000} s`), false);
+              resolve();
+            }, ms);
+      this.#drainWaiter = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   #armReadTimer(): void {
