@@ -114,6 +114,13 @@ class ExchangeControl implements BodyControl {
 }
 
 const CRLF = new Uint8Array([13, 10]);
+/** Chunks of a streamed body larger than this are written in pieces of this size. */
+const PIECE = 256 * 1024;
+/**
+ * A body of bytes up to this size goes in one write with the head (it fits the kernel's socket
+ * buffers); a larger one goes in pieces, so that a server reading slowly is seen progressing.
+ */
+const ONE_WRITE = 1024 * 1024;
 
 /**
  * Parsers of closed connections, reset and kept for new ones: each is an engine instance, and
@@ -217,52 +224,78 @@ export class Connection {
     if (body === null) {
       this.#socket.write(ex.head);
       this.#armReadTimer();
+    } else if (body instanceof Uint8Array && body.length > ONE_WRITE) {
+      // a large body goes in pieces, so that a slow server that keeps reading is seen progressing
+      this.#writeStreamed(ex, [body], body.length);
     } else if (body instanceof Uint8Array) {
-      this.#socket.writev([ex.head, body]);
-      this.#armReadTimer();
-    } else {
-      this.#socket.write(ex.head);
-      this.#writing = true;
-      this.#pump(ex, body).then(
-        () => {
+      if (this.#socket.writev([ex.head, body])) this.#armReadTimer();
+      else {
+        // the silence that counts starts once the server has taken the whole body
+        this.#writing = true;
+        this.#drained(ex).then(() => {
           this.#writing = false;
           if (this.#ex === ex && !this.#settled) this.#armReadTimer();
-        },
-        (err: unknown) => {
-          this.#writing = false;
-          if (this.#ex === ex) {
-            const e =
-              err instanceof RequestException
-                ? err
-                : new ConnectionError(`request body failed: ${(err as Error)?.message ?? err}`, { cause: err });
-            this.#fail(e, false);
-          }
-        },
-      );
+        });
+      }
+    } else {
+      this.#writeStreamed(ex, body, ex.bodyLength);
     }
   }
 
+  /** Writes the head, then the body as it comes; the read timer starts once it is all sent. */
+  #writeStreamed(
+    ex: Exchange,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    length: number | undefined,
+  ): void {
+    this.#socket.write(ex.head);
+    this.#writing = true;
+    this.#pump(ex, body, length).then(
+      () => {
+        this.#writing = false;
+        if (this.#ex === ex && !this.#settled) this.#armReadTimer();
+      },
+      (err: unknown) => {
+        this.#writing = false;
+        if (this.#ex === ex) {
+          const e =
+            err instanceof RequestException
+              ? err
+              : new ConnectionError(`request body failed: ${(err as Error)?.message ?? err}`, { cause: err });
+          this.#fail(e, false);
+        }
+      },
+    );
+  }
+
   /** Writes a streamed body, chunked unless its length was declared. */
-  async #pump(ex: Exchange, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const chunked = ex.bodyLength === undefined;
+  async #pump(
+    ex: Exchange,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    length: number | undefined,
+  ): Promise<void> {
+    const chunked = length === undefined;
     const writer = sharedWriter();
     let sent = 0;
-    for await (const chunk of body) {
-      if (this.#ex !== ex || this.#settled) return; // the exchange ended (response, error, abort)
-      if (chunk.length === 0) continue;
-      sent += chunk.length;
-      if (!chunked && sent > (ex.bodyLength as number)) {
-        throw new ConnectionError(`request body is longer than its Content-Length (${ex.bodyLength})`);
+    for await (const whole of body) {
+      // large chunks go in pieces, so that a server reading slowly is seen making progress
+      for (let at = 0; at < whole.length; at += PIECE) {
+        if (this.#ex !== ex || this.#settled) return; // the exchange ended (response, error, abort)
+        const chunk = whole.length <= PIECE ? whole : whole.subarray(at, at + PIECE);
+        sent += chunk.length;
+        if (!chunked && sent > length) {
+          throw new ConnectionError(`request body is longer than its Content-Length (${length})`);
+        }
+        const ok = chunked
+          ? this.#socket.writev([writer.chunkHead(chunk.length), chunk, CRLF])
+          : this.#socket.write(chunk);
+        if (!ok) await this.#drained(ex);
       }
-      const ok = chunked
-        ? this.#socket.writev([writer.chunkHead(chunk.length), chunk, CRLF])
-        : this.#socket.write(chunk);
-      if (!ok) await this.#drained(ex);
     }
     if (this.#ex !== ex || this.#settled) return;
     if (chunked) this.#socket.write(writer.lastChunk());
-    else if (sent !== ex.bodyLength) {
-      throw new ConnectionError(`request body is shorter than its Content-Length (${sent} of ${ex.bodyLength})`);
+    else if (sent !== length) {
+      throw new ConnectionError(`request body is shorter than its Content-Length (${sent} of ${length})`);
     }
   }
 
@@ -273,14 +306,21 @@ export class Connection {
   #drained(ex: Exchange): Promise<void> {
     return new Promise<void>((resolve) => {
       const ms = ex.readTimeout;
-      const timer =
-        ms === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.#drainWaiter = undefined;
-              this.#fail(new ReadTimeout(`the server took none of the request body for ${ms / 1000} s`), false);
-              resolve();
-            }, ms);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let pending = this.#socket.pendingBytes ?? Number.POSITIVE_INFINITY;
+      // a server reading slowly but steadily is fine: only a timeout without progress fails
+      const check = () => {
+        const now = this.#socket.pendingBytes;
+        if (now !== undefined && now < pending) {
+          pending = now;
+          timer = setTimeout(check, ms);
+          return;
+        }
+        this.#drainWaiter = undefined;
+        this.#fail(new ReadTimeout(`the server took none of the request body for ${(ms as number) / 1000} s`), false);
+        resolve();
+      };
+      if (ms !== undefined) timer = setTimeout(check, ms);
       this.#drainWaiter = () => {
         if (timer !== undefined) clearTimeout(timer);
         resolve();

@@ -81,6 +81,10 @@ class NodeSocket implements TransportSocket {
   get destroyed(): boolean {
     return this.#socket.destroyed;
   }
+
+  get pendingBytes(): number {
+    return this.#socket.writableLength;
+  }
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|HOSTNAME_MISMATCH|ERR_OSSL)/;

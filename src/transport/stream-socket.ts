@@ -45,6 +45,10 @@ export class StreamSocket implements TransportSocket {
     return this.#destroyed;
   }
 
+  get pendingBytes(): number {
+    return this.#queued;
+  }
+
   setHandlers(handlers: SocketHandlers): void {
     this.#handlers = handlers;
   }

@@ -58,6 +58,8 @@ export interface TransportSocket {
   /** Whether the socket keeps the process alive (idle pooled sockets must not). */
   ref(): void;
   unref(): void;
+  /** Bytes written but not yet taken by the kernel, where the runtime tells (progress of a slow upload). */
+  readonly pendingBytes?: number | undefined;
   /** Sets where events go (replacing the previous handlers). */
   setHandlers(handlers: SocketHandlers): void;
   readonly destroyed: boolean;

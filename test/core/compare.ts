@@ -806,9 +806,12 @@ export const CATEGORIES: readonly Category[] = [
     repairs(text) {
       // a run of CR/LF before "HTTP/" or at the end: drop its last k bytes (k = 1..6)
       const out: string[] = [];
-      const runs = /[\r\n]+/g;
-      for (let m = runs.exec(text); m !== null && out.length < 24; m = runs.exec(text)) {
-        const end = m.index + m[0].length;
+      const runs = [...text.matchAll(/[\r\n]+/g)];
+      // from the end: a long pipelined stream has many runs before "HTTP/" (each message's own
+      // CRLFCRLF), and the budget of candidates must not be spent on them first
+      for (let r = runs.length - 1; r >= 0 && out.length < 24; r--) {
+        const m = runs[r] as RegExpMatchArray;
+        const end = (m.index as number) + m[0].length;
         if (end !== text.length && !text.startsWith("HTTP/", end)) continue;
         for (let k = Math.min(m[0].length, 6); k >= 1; k--) out.push(text.slice(0, end - k) + text.slice(end));
       }
@@ -1097,7 +1100,7 @@ export const CATEGORIES: readonly Category[] = [
       const occ: Edit[][] = [];
       for (const x of chunkExtensions(text)) {
         const ext = text.slice(x.start, x.end);
-        for (const m of ext.matchAll(/;[ \t]*=/g)) {
+        for (const m of ext.matchAll(/;[ \t]*(?=[;=]|$)/g)) {
           const at = x.start + (m.index as number) + 1;
           occ.push([{ start: at, end: at, insert: "x" }]);
         }
