@@ -151,7 +151,6 @@ export interface Progress {
 
 /** Everything one send needs, merged from the request's options and the session's defaults. */
 interface Settings {
-  options: RequestOptions;
   stream: boolean;
   verify: boolean | string;
   cert: [string, string] | undefined;
@@ -164,6 +163,7 @@ interface Settings {
 }
 
 const NO_HOOKS: Hook[] = [];
+const NO_OPTIONS: RequestOptions = Object.freeze({});
 const NO_RETRIES = Retry.from(0);
 
 function hookList(h: Hooks | undefined | null): Hook[] | undefined {
@@ -311,7 +311,7 @@ export class Session {
   }
 
   /** Sends a request. */
-  request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
+  request(method: string, url: string, options: RequestOptions = NO_OPTIONS): Promise<Response> {
     try {
       const multipart = prepareMultipart(options);
       if (multipart !== undefined) return multipart.then((mp) => this.#start(method, url, options, mp));
@@ -420,6 +420,72 @@ export class Session {
   }
 
   #settings(options: RequestOptions): Settings {
+    if (
+      options.verify === undefined &&
+      options.cert === undefined &&
+      options.proxies === undefined &&
+      options.hooks === undefined &&
+      options.retries === undefined &&
+      options.auth === undefined &&
+      options.stream === undefined &&
+      options.allow_redirects === undefined
+    ) {
+      // a request that changes none of them shares the session's settings (made again when any
+      // of what they come from changes)
+      if (this.trust_env) this.#environment();
+      const k = this.#plainKey;
+      if (
+        k !== undefined &&
+        k.verify === this.verify &&
+        k.cert === this.cert &&
+        k.proxies === this.proxies &&
+        k.hooks === this.hooks.response &&
+        k.retries === this.retries &&
+        k.auth === this.auth &&
+        k.stream === this.stream &&
+        k.trustEnv === this.trust_env &&
+        k.envVerify === this.#envVerify &&
+        k.envProxies === this.#envProxies
+      ) {
+        return k.settings;
+      }
+      const settings = this.#merge(NO_OPTIONS);
+      this.#plainKey = {
+        verify: this.verify,
+        cert: this.cert,
+        proxies: this.proxies,
+        hooks: this.hooks.response,
+        retries: this.retries,
+        auth: this.auth,
+        stream: this.stream,
+        trustEnv: this.trust_env,
+        envVerify: this.#envVerify,
+        envProxies: this.#envProxies,
+        settings,
+      };
+      return settings;
+    }
+    return this.#merge(options);
+  }
+
+  // the settings of requests with no options of their own, and what they were made from
+  #plainKey:
+    | {
+        verify: boolean | string;
+        cert: [string, string] | undefined;
+        proxies: Proxies;
+        hooks: Hook[];
+        retries: number | Retry;
+        auth: Auth | undefined;
+        stream: boolean;
+        trustEnv: boolean;
+        envVerify: string | undefined;
+        envProxies: Proxies | undefined;
+        settings: Settings;
+      }
+    | undefined;
+
+  #merge(options: RequestOptions): Settings {
     let verify = options.verify ?? this.verify;
     let proxies: Settings["proxies"];
     const own = options.proxies ?? undefined;
@@ -432,7 +498,6 @@ export class Session {
       proxies = { own, session: this.proxies, env };
     }
     return {
-      options,
       stream: options.stream ?? this.stream,
       verify,
       cert: options.cert ?? this.cert,
@@ -448,7 +513,11 @@ export class Session {
    * Sends a prepared request: with retries, Digest challenges, hooks, cookies kept from every
    * response, and redirects followed (`allow_redirects`, up to `max_redirects`).
    */
-  send(prepared: PreparedRequest, options: RequestOptions = {}, requestJar?: RequestsCookieJar): Promise<Response> {
+  send(
+    prepared: PreparedRequest,
+    options: RequestOptions = NO_OPTIONS,
+    requestJar?: RequestsCookieJar,
+  ): Promise<Response> {
     let settings: Settings;
     try {
       settings = this.#settings(options);
@@ -459,18 +528,23 @@ export class Session {
     const plain =
       settings.hooks.length === 0 && settings.retries === NO_RETRIES && !(settings.auth instanceof HTTPDigestAuth);
     if (plain) {
-      return this.#exchange(prepared, settings).then((r) => {
+      return this.#exchange(prepared, settings, options).then((r) => {
         this.#keepCookies(r);
-        return settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, requestJar) : r;
+        return settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, options, requestJar) : r;
       });
     }
-    return this.#sendOne(prepared, settings).then((r) =>
-      settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, requestJar) : r,
+    return this.#sendOne(prepared, settings, options).then((r) =>
+      settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, options, requestJar) : r,
     );
   }
 
   /** Follows the redirects from `first` (a redirect response). */
-  async #follow(first: Response, settings: Settings, requestJar: RequestsCookieJar | undefined): Promise<Response> {
+  async #follow(
+    first: Response,
+    settings: Settings,
+    options: RequestOptions,
+    requestJar: RequestsCookieJar | undefined,
+  ): Promise<Response> {
     let r = first;
     const history: Response[] = [];
     while (r.is_redirect) {
@@ -491,7 +565,7 @@ export class Session {
         const auth = this.#netrc(to);
         if (auth !== undefined) next._headers.set("Authorization", basicAuth(auth[0], auth[1]));
       }
-      r = await this.#sendOne(next, settings);
+      r = await this.#sendOne(next, settings, options);
     }
     for (let i = 0; i < history.length; i++) (history[i] as Response).history = history.slice(0, i);
     r.history = history.concat(r.history);
@@ -499,8 +573,8 @@ export class Session {
   }
 
   /** One request without following redirects: retries and Digest, then hooks and cookies. */
-  async #sendOne(prepared: PreparedRequest, settings: Settings): Promise<Response> {
-    let r = await this.#attempts(prepared, settings);
+  async #sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
+    let r = await this.#attempts(prepared, settings, options);
     for (const hook of settings.hooks) r = (await hook(r)) ?? r;
     for (const x of r.history) this.#keepCookies(x);
     this.#keepCookies(r);
@@ -513,7 +587,7 @@ export class Session {
   }
 
   /** Attempts until a response is final: retries (errors and statuses) and one Digest answer. */
-  async #attempts(first: PreparedRequest, settings: Settings): Promise<Response> {
+  async #attempts(first: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
     let prepared = first;
     let retry = settings.retries;
     const digest = settings.auth instanceof HTTPDigestAuth ? settings.auth : undefined;
@@ -523,7 +597,7 @@ export class Session {
     for (;;) {
       let r: Response;
       try {
-        r = await this.#exchange(prepared, settings);
+        r = await this.#exchange(prepared, settings, options);
       } catch (err) {
         if (!(err instanceof RequestException)) throw err;
         const kind = failureKind(err);
@@ -537,7 +611,7 @@ export class Session {
         }
         // out of retries: RetryError, with the last error as its cause
         retry = retry.increment({ method, url: prepared.url, error: err, kind, request: prepared });
-        await sleep(retry.sleepMs(), settings.options.signal);
+        await sleep(retry.sleepMs(), options.signal);
         continue;
       }
       if (retry.isRetry(method, r.status_code, r.headers.has("retry-after")) && prepared.replayable) {
@@ -552,7 +626,7 @@ export class Session {
         }
         retry = next;
         await release(r);
-        await sleep(retry.sleepMs(r.headers.get("retry-after")), settings.options.signal);
+        await sleep(retry.sleepMs(r.headers.get("retry-after")), options.signal);
         continue;
       }
       if (digest !== undefined && r.status_code === 401 && prepared.replayable) {
@@ -625,8 +699,7 @@ export class Session {
   }
 
   /** One exchange on one connection (or through fetch). */
-  #exchange(prepared: PreparedRequest, settings: Settings): Promise<Response> {
-    const { options } = settings;
+  #exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
     const url = prepared._url;
     const where = urlParts(url);
     const fetcher = this.#fetch;
