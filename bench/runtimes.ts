@@ -21,12 +21,12 @@
 // VS Code; Bun also writes a markdown summary), Deno `--v8-flags=--prof` (a V8 tick log:
 // `node --prof-process --preprocess <log> > x.json`, or read its summary with `node --prof-process <log>`).
 // With one client alone: `npx tsx bench/runtimes.ts --runtimes=bun --clients=reqwire --scenarios=small --profile`.
-import { execFileSync, fork, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, statSync } from "node:fs";
+import { fork, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { option, RESULTS_FILE, writeSection } from "./common.js";
+import { buildRevision, checkBuild, option, RESULTS_FILE, writeSection } from "./common.js";
 import type { Served, ServerStats } from "./e2e-server.js";
 import type {
   ClientKey,
@@ -161,48 +161,6 @@ function runClient(rt: RuntimeName, cfg: RunConfig, timeoutMs: number, profile: 
 
 // ---- checks on the build -------------------------------------------------------------------------
 
-/**
- * The entries must exist. When src/ changed after the build, says so (the report carries it):
- * what is measured is dist/ as built.
- */
-function checkBuild(runtimes: RuntimeName[]): string {
-  const newest = (dir: string): number => {
-    let t = 0;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const src = newest(join(root, "src"));
-  let stale = false;
-  for (const e of runtimes) {
-    const f = join(root, "dist", `${e}.js`);
-    let t = 0;
-    try {
-      t = statSync(f).mtimeMs;
-    } catch {}
-    if (t === 0) throw new Error(`bench/runtimes: ${relative(root, f)} is missing; run \`npm run build\` first`);
-    if (t < src) stale = true;
-  }
-  if (!stale) return "";
-  console.error(
-    `bench/runtimes: src/ changed after dist/ was built; measuring dist/ as built (\`npm run build\` to refresh)`,
-  );
-  return "dist/ is older than the latest change in src/ (measured as built)";
-}
-
-function revision(): string {
-  try {
-    const git = (...a: string[]) => execFileSync("git", ["-C", root, ...a], { encoding: "utf8" });
-    const head = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = git("status", "--porcelain", "--", "src", "assembly") !== "";
-    return `commit ${head}${dirty ? " with uncommitted changes in src/ or assembly/" : ""}, built into dist/`;
-  } catch {
-    return "commit unknown (no git), built into dist/";
-  }
-}
-
 // ---- report --------------------------------------------------------------------------------------
 
 function median(xs: number[]): number {
@@ -292,7 +250,7 @@ function report(
     "",
     `\`npx tsx bench/runtimes.ts${quick ? " --quick" : ""}\` (bench/runtimes.ts, bench/runtimes-client.ts; \`npm run build\` first)`,
     "",
-    `- Date: ${new Date().toISOString()}; ${revision()}${stale ? ` (${stale})` : ""}; run took ${seconds.toFixed(0)} s`,
+    `- Date: ${new Date().toISOString()}; ${buildRevision()}${stale ? ` (${stale})` : ""}; run took ${seconds.toFixed(0)} s`,
     `- CPU: ${cpus[0]?.model ?? "?"} × ${cpus.length}; load average (1 min) ${loadBefore.toFixed(2)} before, ${(os.loadavg()[0] ?? 0).toFixed(2)} after`,
     `- Server: bench/e2e-server.ts in its own Node ${process.version} process (node:net, canned bytes, keep-alive): ` +
       `\`GET /small\` → ${served.small.response} bytes (${served.small.body}-byte body), \`GET /chunked-1m\` → ` +
@@ -376,7 +334,7 @@ async function main(): Promise<void> {
   const profile = option("profile") !== undefined;
   if (profile) mkdirSync(PROFILES, { recursive: true });
   const complete = runtimes.length === RUNTIMES.length && clients === undefined && specs.length === 3 && !profile;
-  const stale = checkBuild(runtimes);
+  const stale = checkBuild("bench/runtimes", runtimes);
   const loadBefore = os.loadavg()[0] ?? 0;
   const server = await startServer();
   const started = performance.now();

@@ -1,24 +1,10 @@
-// Package size per entry, the engine included: each of dist/node.js, deno.js, bun.js, workerd.js
-// and fetch.js bundled with its shared chunks by esbuild (minified ESM, platform neutral, node:*
-// and cloudflare:sockets external), then gzip -9 (node:zlib). The inline engine (base64 in the
-// JS) is part of the bundle; workerd imports ./core.wasm instead, kept external and gzipped
-// on its own. Also the dist files as shipped (the entry and the chunks it imports, unminified).
-//
-//   npm run build && npx tsx bench/size.ts      writes bench/RESULTS.md (size section)
-//   npx tsx bench/size.ts --modules=N           N rows in the module table (default 14)
-//
-// Which modules the bytes come from: the bundles' source maps, which esbuild composes with
-// dist's own maps back to src/. For each module: its minified bytes, and how much the gzipped
-// bundle would shrink without them (gzip of the bundle minus gzip of the bundle with that
-// module's bytes cut out: a module's share once gzip's shared dictionary is counted).
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { option, RESULTS_FILE, writeSection } from "./common.js";
+import { buildRevision, checkBuild, option, RESULTS_FILE, writeSection } from "./common.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -206,37 +192,6 @@ async function measure(entry: Entry): Promise<EntrySize> {
 
 // ---- report -------------------------------------------------------------------------------------
 
-/**
- * The entries must exist. When src/ changed after the build, says so (the report carries it):
- * what is measured is dist/ as built.
- */
-function checkBuild(): string {
-  const newest = (dir: string): number => {
-    let t = 0;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const src = newest(join(root, "src"));
-  let stale = false;
-  for (const e of ENTRIES) {
-    const f = join(root, "dist", `${e}.js`);
-    let t = 0;
-    try {
-      t = statSync(f).mtimeMs;
-    } catch {}
-    if (t === 0) throw new Error(`bench/size: ${relative(root, f)} is missing; run \`npm run build\` first`);
-    if (t < src) stale = true;
-  }
-  if (!stale) return "";
-  console.error(
-    `bench/size: src/ changed after dist/ was built; measuring dist/ as built (\`npm run build\` to refresh)`,
-  );
-  return "dist/ is older than the latest change in src/ (measured as built)";
-}
-
 function report(sizes: EntrySize[], rows: number, stale: string): string {
   const wasm = readFileSync(join(dist, "core.wasm"));
   const inline = sizes.find((s) => s.entry === "node")?.modules.get("src/core/generated/wasm-inline.ts");
@@ -246,7 +201,7 @@ function report(sizes: EntrySize[], rows: number, stale: string): string {
     "",
     "`npx tsx bench/size.ts` (bench/size.ts; `npm run build` first)",
     "",
-    `- Date: ${new Date().toISOString()}; ${revision()}${stale ? ` (${stale})` : ""}; esbuild ${esbuild.version}; ` +
+    `- Date: ${new Date().toISOString()}; ${buildRevision()}${stale ? ` (${stale})` : ""}; esbuild ${esbuild.version}; ` +
       `Node ${process.version}, node:zlib gzip level 9`,
     "- Bundled: each dist entry with the chunks it imports, by esbuild's JS API (`bundle: true, minify: true, " +
       "format: 'esm', platform: 'neutral'`, `node:*` and `cloudflare:sockets` external). The engine is inline " +
@@ -303,19 +258,8 @@ function report(sizes: EntrySize[], rows: number, stale: string): string {
   return lines.join("\n");
 }
 
-function revision(): string {
-  try {
-    const git = (...a: string[]) => execFileSync("git", ["-C", root, ...a], { encoding: "utf8" });
-    const head = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = git("status", "--porcelain", "--", "src", "assembly") !== "";
-    return `commit ${head}${dirty ? " with uncommitted changes in src/ or assembly/" : ""}, built into dist/`;
-  } catch {
-    return "commit unknown (no git), built into dist/";
-  }
-}
-
 async function main(): Promise<void> {
-  const stale = checkBuild();
+  const stale = checkBuild("bench/size", ENTRIES);
   const rows = Number(option("modules") ?? 14);
   const sizes: EntrySize[] = [];
   for (const e of ENTRIES) sizes.push(await measure(e));
