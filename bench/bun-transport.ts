@@ -21,7 +21,6 @@
 // the range; ratios are ratios of medians; client CPU = process CPU time / wall time of the run
 // (both clients share this process, so it is measured per run, not per client). On a shared,
 // noisy machine the CPU µs per request is the steadier number.
-import { fork } from "node:child_process";
 import { createHash } from "node:crypto";
 import os from "node:os";
 import { dirname, join } from "node:path";
@@ -30,8 +29,7 @@ import { Session } from "../src/entry/bun.js";
 import { bunTransport } from "../src/transport/bun.js";
 import { nodeTransport } from "../src/transport/node.js";
 import type { Transport } from "../src/transport/types.js";
-import { option } from "./common.js";
-import type { Served, ServerStats } from "./e2e-server.js";
+import { option, startE2eServer } from "./common.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bunVersion = (globalThis as { Bun?: { version: string } }).Bun?.version;
@@ -99,42 +97,6 @@ function makeClients(pool: number): Client[] {
   ];
 }
 
-// ---- the server ------------------------------------------------------------------------------------
-
-async function startServer() {
-  // JSON serialization: the IPC format Node's fork() speaks by default
-  const proc = fork(join(here, "e2e-server.ts"), [], {
-    execPath: "node",
-    execArgv: ["--import", "tsx"],
-    serialization: "json",
-    stdio: "inherit",
-    cwd: join(here, ".."),
-  });
-  let waiting: ((s: ServerStats) => void) | undefined;
-  const served = await new Promise<Served>((resolve, reject) => {
-    proc.once("exit", () => reject(new Error("e2e-server exited before listening")));
-    proc.on("message", (m: { type: string; served?: Served; stats?: ServerStats }) => {
-      if (m.type === "listening" && m.served !== undefined) resolve(m.served);
-      else if (m.type === "stats" && m.stats !== undefined) {
-        const w = waiting;
-        waiting = undefined;
-        w?.(m.stats);
-      }
-    });
-  });
-  return {
-    served,
-    requests: () =>
-      new Promise<number>((resolve) => {
-        waiting = (s) => resolve(s.requests);
-        proc.send({ type: "stats" });
-      }),
-    stop: () => {
-      if (proc.exitCode === null) proc.send({ type: "exit" });
-    },
-  };
-}
-
 // ---- driving ---------------------------------------------------------------------------------------
 
 const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
@@ -184,7 +146,8 @@ function median(xs: number[]): number {
 const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  // the server runs on Node; JSON serialization: the IPC format Node's fork() speaks by default
+  const server = await startE2eServer({ execPath: "node", serialization: "json", cwd: join(here, "..") });
   const base = `http://127.0.0.1:${server.served.port}`;
   const load = os.loadavg()[0]?.toFixed(2);
   console.log(
@@ -197,7 +160,7 @@ async function main(): Promise<void> {
       const expect = sc.key === "small" ? server.served.small : server.served.download;
       const clients = makeClients(sc.inflight);
       let sent = 0;
-      const before = await server.requests();
+      const before = (await server.stats()).requests;
       for (const c of clients) {
         await verify(c, url, expect.body, expect.hash, sc.inflight);
         sent += 2 + sc.inflight;
@@ -230,7 +193,7 @@ async function main(): Promise<void> {
           (runs.get(c) as Run[]).push(r);
         }
       }
-      const answered = (await server.requests()) - before;
+      const answered = (await server.stats()).requests - before;
       if (answered !== sent)
         throw new Error(`${sc.title}: the server answered ${answered} requests, clients sent ${sent}`);
       for (const c of clients) c.close();
@@ -256,7 +219,8 @@ async function main(): Promise<void> {
       console.log(`Bun.connect / node:net per round: ${perRound.join(", ")}\n`);
     }
   } finally {
-    server.stop();
+    // asked over IPC to exit (it calls process.exit)
+    if (server.proc.exitCode === null) server.proc.send({ type: "exit" });
   }
   console.log(`load average (1 min) ${os.loadavg()[0]?.toFixed(2)} after`);
 }

@@ -1,9 +1,10 @@
-// What the bench scripts share: their sections of bench/RESULTS.md, options, test bytes, and
-// the checks of a measured build.
-import { execFileSync } from "node:child_process";
+// What the bench scripts share: their sections of bench/RESULTS.md, options, test bytes, the
+// checks of a measured build, and the e2e server in its own process.
+import { type ChildProcess, execFileSync, type ForkOptions, fork } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Served, ServerStats } from "./e2e-server.js";
 
 /** The project's root. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -85,4 +86,83 @@ export function buildRevision(): string {
   } catch {
     return "commit unknown (no git), built into dist/";
   }
+}
+
+// ---- the e2e server --------------------------------------------------------------------------------
+
+/** How to fork bench/e2e-server.ts; anything left out is fork()'s default. */
+export type E2eServerOptions = Pick<ForkOptions, "env" | "cwd" | "execPath" | "serialization">;
+
+/** bench/e2e-server.ts running in its own Node process (tsx), listening. */
+export interface E2eServer {
+  readonly proc: ChildProcess;
+  /** Its port, and what it answers (lengths and hashes). */
+  readonly served: Served;
+  /** Its counters (requests, connections, CPU), asked over IPC. */
+  stats(): Promise<ServerStats>;
+  /** Starts a new count of used connections (and peak open ones); resolves once it has. */
+  reset(): Promise<void>;
+  /** Ends it (SIGTERM) if it is still running. */
+  close(): void;
+}
+
+type ServerMessage = { type: "listening"; served: Served } | { type: "stats"; stats: ServerStats } | { type: "reset" };
+
+/**
+ * Forks bench/e2e-server.ts (`--import tsx`, stdio inherited) and waits until it listens. It asks
+ * one thing at a time over IPC; a query fails if the server exits before answering.
+ */
+export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2eServer> {
+  // execArgv is explicit: the server never inherits this process's flags (--cpu-prof among them)
+  const proc = fork(join(dirname(fileURLToPath(import.meta.url)), "e2e-server.ts"), [], {
+    ...options,
+    execArgv: ["--import", "tsx"],
+    stdio: "inherit",
+  });
+  let listening: ((served: Served) => void) | undefined;
+  let waiting: { type: string; resolve: (m: ServerMessage) => void; reject: (e: Error) => void } | undefined;
+  let exited: Error | undefined;
+  proc.on("message", (m: ServerMessage) => {
+    if (m.type === "listening") listening?.(m.served);
+    else if (waiting !== undefined && m.type === waiting.type) {
+      const w = waiting;
+      waiting = undefined;
+      w.resolve(m);
+    }
+  });
+  proc.on("exit", (code, signal) => {
+    exited = new Error(`e2e-server exited (code ${code}, signal ${signal})`);
+    const w = waiting;
+    waiting = undefined;
+    w?.reject(exited);
+  });
+  const served = await new Promise<Served>((resolve, reject) => {
+    const early = () => reject(new Error("e2e-server exited before listening"));
+    const failed = (err: Error) => reject(err);
+    proc.once("exit", early);
+    proc.once("error", failed);
+    listening = (s) => {
+      listening = undefined;
+      proc.off("exit", early);
+      proc.off("error", failed);
+      resolve(s);
+    };
+  });
+  const ask = <T extends "stats" | "reset">(type: T): Promise<Extract<ServerMessage, { type: T }>> => {
+    if (exited !== undefined) return Promise.reject(exited);
+    if (waiting !== undefined) return Promise.reject(new Error(`e2e-server: ${waiting.type} is still pending`));
+    return new Promise<ServerMessage>((resolve, reject) => {
+      waiting = { type, resolve, reject };
+      proc.send({ type });
+    }) as Promise<Extract<ServerMessage, { type: T }>>;
+  };
+  return {
+    proc,
+    served,
+    stats: async () => (await ask("stats")).stats,
+    reset: async () => void (await ask("reset")),
+    close: () => {
+      if (proc.exitCode === null) proc.kill();
+    },
+  };
 }

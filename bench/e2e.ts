@@ -31,7 +31,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { option, RESULTS_FILE, writeSection } from "./common.js";
+import { type E2eServer, option, RESULTS_FILE, startE2eServer, writeSection } from "./common.js";
 import {
   CLIENT_IDS,
   CLIENT_LABELS,
@@ -42,7 +42,7 @@ import {
   type Op,
   sequentialLatency,
 } from "./e2e-clients.js";
-import type { Served, ServerStats } from "./e2e-server.js";
+import type { Served } from "./e2e-server.js";
 import { makePayload, makeVerifiedClient, type WorkerReply, type WorkerRequest } from "./e2e-worker.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -202,24 +202,30 @@ function findScenario(name: string): Scenario {
 
 // ---- child processes --------------------------------------------------------------------------------
 
+/** Disconnects a child (it exits on that) and waits for the exit; kills it if it lingers. */
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  if (proc.connected) proc.disconnect();
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** A child process answering one request at a time over IPC. */
 class Child<Req, Rep extends { type: string }> {
   readonly proc: ChildProcess;
   readonly name: string;
   #pending: { resolve: (r: Rep) => void; reject: (e: Error) => void } | undefined;
   #exited = false;
-  onUnsolicited: ((r: Rep) => void) | undefined;
 
-  constructor(name: string, script: string, execArgv: string[], env: NodeJS.ProcessEnv = process.env) {
+  constructor(name: string, script: string, execArgv: string[]) {
     this.name = name;
     // execArgv is explicit: a child never inherits this process's flags (--cpu-prof among them).
-    this.proc = fork(script, [], { execArgv: ["--import", "tsx", ...execArgv], env, stdio: "inherit" });
+    this.proc = fork(script, [], { execArgv: ["--import", "tsx", ...execArgv], stdio: "inherit" });
     this.proc.on("message", (msg: Rep) => {
       const p = this.#pending;
-      if (p === undefined) {
-        this.onUnsolicited?.(msg);
-        return;
-      }
+      if (p === undefined) return;
       this.#pending = undefined;
       if (msg.type === "error") p.reject(new Error(`${name}: ${(msg as unknown as { message: string }).message}`));
       else p.resolve(msg);
@@ -244,14 +250,8 @@ class Child<Req, Rep extends { type: string }> {
     });
   }
 
-  /** Disconnects and waits for the exit; kills this child if it lingers. */
-  async stop(): Promise<void> {
-    if (this.#exited) return;
-    const exited = new Promise<void>((resolve) => this.proc.once("exit", () => resolve()));
-    if (this.proc.connected) this.proc.disconnect();
-    const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.proc);
   }
 
   kill(): void {
@@ -259,41 +259,10 @@ class Child<Req, Rep extends { type: string }> {
   }
 }
 
-type ServerReply = { type: "listening"; served: Served } | { type: "stats"; stats: ServerStats } | { type: "reset" };
-
-class Server {
-  readonly child: Child<{ type: string }, ServerReply>;
-  served!: Served;
-
-  constructor() {
-    this.child = new Child("e2e-server", join(here, "e2e-server.ts"), [], {
-      ...process.env,
-      E2E_UPLOAD_BYTES: String(PAYLOAD_BYTES),
-    });
-  }
-
-  async start(): Promise<void> {
-    const listening = await new Promise<ServerReply>((resolve, reject) => {
-      this.child.onUnsolicited = resolve;
-      this.child.proc.once("exit", () => reject(new Error("e2e-server exited before listening")));
-    });
-    this.child.onUnsolicited = undefined;
-    if (listening.type !== "listening") throw new Error(`e2e-server: ${listening.type} before listening`);
-    this.served = listening.served;
-  }
-
-  async stats(): Promise<ServerStats> {
-    return (await this.child.request({ type: "stats" }, "stats")).stats;
-  }
-
-  async reset(): Promise<void> {
-    await this.child.request({ type: "reset" }, "reset");
-  }
-
-  expected() {
-    const { small, download, upload } = this.served;
-    return { small, download, upload };
-  }
+/** What the server answers, as the workers check it. */
+function expectedOf(served: Served) {
+  const { small, download, upload } = served;
+  return { small, download, upload };
 }
 
 type Worker = Child<WorkerRequest, WorkerReply>;
@@ -346,7 +315,7 @@ interface ScenarioResult {
 }
 
 /** Body bytes moved per request for MB/s: the 1 MiB payload for uploads, else the response body. */
-function bodyBytesOf(op: Op, expected: ReturnType<Server["expected"]>): number {
+function bodyBytesOf(op: Op, expected: ReturnType<typeof expectedOf>): number {
   return op === "upload" ? PAYLOAD_BYTES : expected[op].body;
 }
 
@@ -357,7 +326,7 @@ async function runScenario(
   w: Work,
   clients: ClientId[],
   workers: Map<ClientId, Worker>,
-  server: Server,
+  server: E2eServer,
 ): Promise<ScenarioResult> {
   const res: ScenarioResult = {
     sc,
@@ -369,7 +338,7 @@ async function runScenario(
     rssBefore: new Map(),
     rssPeak: new Map(),
   };
-  const expected = server.expected();
+  const expected = expectedOf(server.served);
   for (const id of clients) {
     const ready = await (workers.get(id) as Worker).request(
       {
@@ -466,8 +435,8 @@ async function runScenario(
 
 // ---- profile mode -------------------------------------------------------------------------------------
 
-async function profile(sc: Scenario, seconds: number, server: Server): Promise<void> {
-  const expected = server.expected();
+async function profile(sc: Scenario, seconds: number, server: E2eServer): Promise<void> {
+  const expected = expectedOf(server.served);
   const payload = makePayload(PAYLOAD_BYTES);
   const client = await makeVerifiedClient(
     "reqwire",
@@ -794,10 +763,9 @@ async function main(): Promise<void> {
     : [...CLIENT_IDS];
   const complete = scenarios.length === SCENARIOS.length && clients.length === CLIENT_IDS.length;
 
-  const server = new Server();
+  const server = await startE2eServer({ env: { ...process.env, E2E_UPLOAD_BYTES: String(PAYLOAD_BYTES) } });
   const children: Worker[] = [];
   try {
-    await server.start();
     if (profileArg !== undefined) {
       await profile(findScenario(profileArg || "small"), Number(option("seconds")) || 10, server);
       return;
@@ -850,7 +818,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const c of children) c.kill();
-    await server.child.stop();
+    await stopChild(server.proc);
   }
 }
 

@@ -21,13 +21,13 @@
 // VS Code; Bun also writes a markdown summary), Deno `--v8-flags=--prof` (a V8 tick log:
 // `node --prof-process --preprocess <log> > x.json`, or read its summary with `node --prof-process <log>`).
 // With one client alone: `npx tsx bench/runtimes.ts --runtimes=bun --clients=reqwire --scenarios=small --profile`.
-import { fork, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildRevision, checkBuild, option, RESULTS_FILE, writeSection } from "./common.js";
-import type { Served, ServerStats } from "./e2e-server.js";
+import { buildRevision, checkBuild, option, RESULTS_FILE, startE2eServer, writeSection } from "./common.js";
+import type { Served } from "./e2e-server.js";
 import type {
   ClientKey,
   ClientResult,
@@ -81,34 +81,6 @@ const CLIENT_KEYS: readonly ClientKey[] = ["reqwire", "fetch", "wire"];
 const LABELS: Record<ClientKey, string> = { reqwire: "reqwire", fetch: "fetch", wire: "wire limit" };
 
 // ---- processes -----------------------------------------------------------------------------------
-
-/** The e2e server in its own Node process (tsx), answering `stats` over IPC. */
-async function startServer() {
-  const proc = fork(join(here, "e2e-server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
-  let waiting: ((s: ServerStats) => void) | undefined;
-  const served = await new Promise<Served>((resolve, reject) => {
-    proc.once("exit", () => reject(new Error("e2e-server exited before listening")));
-    proc.on("message", (m: { type: string; served?: Served; stats?: ServerStats }) => {
-      if (m.type === "listening" && m.served !== undefined) resolve(m.served);
-      else if (m.type === "stats" && m.stats !== undefined) {
-        const w = waiting;
-        waiting = undefined;
-        w?.(m.stats);
-      }
-    });
-  });
-  return {
-    served,
-    stats: () =>
-      new Promise<ServerStats>((resolve) => {
-        waiting = resolve;
-        proc.send({ type: "stats" });
-      }),
-    stop: () => {
-      if (proc.exitCode === null) proc.kill();
-    },
-  };
-}
 
 const PROFILES = join(here, "profiles", "runtimes");
 
@@ -336,7 +308,7 @@ async function main(): Promise<void> {
   const complete = runtimes.length === RUNTIMES.length && clients === undefined && specs.length === 3 && !profile;
   const stale = checkBuild("bench/runtimes", runtimes);
   const loadBefore = os.loadavg()[0] ?? 0;
-  const server = await startServer();
+  const server = await startE2eServer();
   const started = performance.now();
   try {
     const { small, download } = server.served;
@@ -376,7 +348,7 @@ async function main(): Promise<void> {
       log("(subset run: bench/RESULTS.md not updated)");
     }
   } finally {
-    server.stop();
+    server.close();
   }
 }
 

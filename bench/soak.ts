@@ -4,14 +4,10 @@
 //
 //   npm run bench:soak                      # 1,000,000 requests, writes bench/RESULTS.md (soak section)
 //   npx tsx bench/soak.ts --requests=200000 # shorter run, RESULTS.md untouched
-import { fork } from "node:child_process";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Session } from "../src/index.js";
-import { writeSection } from "./common.js";
+import { startE2eServer, writeSection } from "./common.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const START = "<!-- soak:start -->";
 const END = "<!-- soak:end -->";
 const arg = process.argv.find((a) => a.startsWith("--requests="));
@@ -28,21 +24,10 @@ interface Sample {
   heapMB: number;
 }
 
-async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const proc = fork(join(root, "bench/e2e-server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.once("error", reject);
-    proc.on("message", (m: { type: string; served?: { port: number } }) => {
-      if (m.type === "listening" && m.served !== undefined) resolve(m.served.port);
-    });
-  });
-  return { port, stop: () => proc.kill() };
-}
-
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startE2eServer();
   const session = new Session({ pool_maxsize: IN_FLIGHT });
-  const url = `http://127.0.0.1:${server.port}/small`;
+  const url = `http://127.0.0.1:${server.served.port}/small`;
   const samples: Sample[] = [];
   const started = performance.now();
   let sent = 0;
@@ -77,7 +62,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   const seconds = (performance.now() - started) / 1000;
   session.close();
-  server.stop();
+  server.close();
 
   const base = samples[WARMUP_SAMPLES] as Sample;
   const last = samples.at(-1) as Sample;

@@ -2,7 +2,7 @@
 // a registry of things to close after each test, a strict multipart/form-data parser, and small
 // utilities for asserting rejections and polling with a bound.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo, Server, Socket } from "node:net";
 import { Session, type SessionOptions } from "../../src/index.js";
 import {
   type RawConnection,
@@ -40,6 +40,26 @@ export function session(options?: SessionOptions): Session {
   const s = new Session(options);
   onCleanup(() => s.close());
   return s;
+}
+
+/**
+ * Starts a node:net (or node:http) server listening on 127.0.0.1 (random port) and returns the
+ * port; after the test its open connections are destroyed and it is closed.
+ */
+export async function listen(server: Server): Promise<number> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  onCleanup(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
 }
 
 /**

@@ -4,41 +4,25 @@
 // reading fails the request within its timeout (requests' socket timeout covers sending too),
 // never a hang; a server that keeps reading gets the whole body, however long it takes, and its
 // answer: the read timeout counts from the end of the body.
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { RequestException, type RequestOptions, Session } from "../../src/index.js";
+import { RequestException, type RequestOptions } from "../../src/index.js";
+import { listen, runCleanups, session } from "../api/helpers.js";
 
 const MiB = 1024 * 1024;
 const TIMEOUT_S = 1;
 /** Far beyond the request's own bound: reaching it means the request hangs. */
 const HANG_MS = 10_000;
 
-let server: Server | undefined;
-const sockets = new Set<Socket>();
-const sessions: Session[] = [];
-
-afterEach(async () => {
-  for (const s of sessions.splice(0)) s.close();
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  const srv = server;
-  server = undefined;
-  if (srv !== undefined) await new Promise<void>((resolve) => srv.close(() => resolve()));
-});
+afterEach(runCleanups);
 
 /** A server that reads the first bytes of a request, then nothing more, and never answers. */
 async function stopsReading(): Promise<string> {
   const srv = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     socket.once("data", () => socket.pause());
   });
-  server = srv;
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", () => resolve()));
-  const address = srv.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return `http://127.0.0.1:${address.port}/upload`;
+  return `http://127.0.0.1:${await listen(srv)}/upload`;
 }
 
 const body = new Uint8Array(64 * MiB);
@@ -54,7 +38,6 @@ async function* pieces(): AsyncGenerator<Uint8Array> {
  */
 async function readsSlowly(): Promise<string> {
   const srv = createServer((socket) => {
-    sockets.add(socket);
     socket.on("error", () => {});
     let head = "";
     let length = -1;
@@ -65,10 +48,7 @@ async function readsSlowly(): Promise<string> {
       socket.resume();
       setTimeout(() => socket.pause(), 20);
     }, 300);
-    socket.on("close", () => {
-      clearInterval(timer);
-      sockets.delete(socket);
-    });
+    socket.on("close", () => clearInterval(timer));
     socket.on("data", (d: Buffer) => {
       if (length < 0) {
         head += d.toString("latin1");
@@ -89,19 +69,14 @@ async function readsSlowly(): Promise<string> {
     });
     socket.pause();
   });
-  server = srv;
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", () => resolve()));
-  const address = srv.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return `http://127.0.0.1:${address.port}/upload`;
+  return `http://127.0.0.1:${await listen(srv)}/upload`;
 }
 
 /** The request's outcome: "ok", the error's class name, or "hang". */
 async function outcome(options: RequestOptions, server = stopsReading): Promise<string> {
   const url = await server();
-  const s = new Session();
+  const s = session();
   s.trust_env = false;
-  sessions.push(s);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hang = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve("hang"), HANG_MS);

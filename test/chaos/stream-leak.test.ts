@@ -5,34 +5,22 @@
 //
 // No timing: a full collection (gc exposed through v8 flags) after the response is dropped, a
 // few turns of the event loop for FinalizationRegistry callbacks, and WeakRefs to check.
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { setImmediate as immediate } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
-import { RequestException, Session } from "../../src/index.js";
+import { RequestException } from "../../src/index.js";
+import { listen, runCleanups, session } from "../api/helpers.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-let server: Server | undefined;
-const sockets = new Set<Socket>();
-const sessions: Session[] = [];
-
-afterEach(async () => {
-  for (const s of sessions.splice(0)) s.close();
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  const srv = server;
-  server = undefined;
-  if (srv !== undefined) await new Promise<void>((resolve) => srv.close(() => resolve()));
-});
+afterEach(runCleanups);
 
 /** Answers /whole with a whole body, /cut with a body cut short (then FIN), /big with 1 MiB. */
 async function start(): Promise<string> {
   const srv = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     let buf = "";
     socket.on("data", (d: Buffer) => {
@@ -47,11 +35,7 @@ async function start(): Promise<string> {
       }
     });
   });
-  server = srv;
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", () => resolve()));
-  const address = srv.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return `http://127.0.0.1:${address.port}`;
+  return `http://127.0.0.1:${await listen(srv)}`;
 }
 
 /**
@@ -60,9 +44,8 @@ async function start(): Promise<string> {
  */
 async function survivors(path: string, use: (r: import("../../src/index.js").Response) => Promise<void>) {
   const base = await start();
-  const s = new Session();
+  const s = session();
   s.trust_env = false;
-  sessions.push(s);
   // each response lives in the frame of its own call, so that nothing here holds the last one
   const once = async (): Promise<WeakRef<object>> => {
     const r = await s.get(`${base}${path}`, { stream: true, timeout: 5 });
