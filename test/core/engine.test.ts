@@ -2,8 +2,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as generated from "../../src/core/generated/constants.js";
-import { WASM_BASE64 } from "../../src/core/generated/wasm-inline.js";
+import { WASM_HEX } from "../../src/core/generated/wasm-inline.js";
 import { ERROR_MESSAGES, ERROR_NAMES, ResponseParser } from "../../src/core/index.js";
+import { inlineEngine } from "../../src/core/load-inline.js";
 
 const wasmFile = new URL("../../src/core/generated/core.wasm", import.meta.url);
 
@@ -25,7 +26,14 @@ describe("engine module", () => {
   });
 
   it("inline bytes and the .wasm file are the same module", () => {
-    expect(Buffer.from(WASM_BASE64, "base64").equals(bytes)).toBe(true);
+    expect(Buffer.from(WASM_HEX, "hex").equals(bytes)).toBe(true);
+  });
+
+  it("the inline loader compiles the module with the engine's exports", () => {
+    const names = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((e) => e.name);
+    const expected = names(new WebAssembly.Module(bytes));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(names(inlineEngine())).toEqual(expected);
   });
 
   it("names and describes every error code, with no two codes alike", () => {
