@@ -7,7 +7,7 @@ export { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar 
 export { HTTPDigestAuth } from "./api/digest.js";
 export * from "./api/index.js";
 export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
-export type { Proxies } from "./api/proxies.js";
+export type { Proxies } from "./api/proxy-env.js";
 export type { Auth, AuthFunction } from "./api/request.js";
 export { Elapsed, type Link, Response } from "./api/response.js";
 export { Retry, type RetryOptions } from "./api/retry.js";

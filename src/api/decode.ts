@@ -70,11 +70,6 @@ const NAMES: Readonly<Record<string, Coding>> = {
   zstd: "zstd",
 };
 
-/** The Accept-Encoding to send: the codings this runtime decodes ("gzip, deflate, br" on Node 20). */
-export function acceptEncoding(): string {
-  return available().join(", ");
-}
-
 /**
  * A decoder for a body sent with `contentEncoding` (the Content-Encoding header, or undefined).
  * `identity` is skipped; if any other coding is not one this runtime decodes, the body passes

@@ -3,7 +3,7 @@
 import type { RequestsCookieJar } from "./cookies.js";
 import type { FileSpec, Params, RequestData } from "./encode.js";
 import type { CaseInsensitiveDict } from "./headers.js";
-import type { Proxies } from "./proxies.js";
+import type { Proxies } from "./proxy-env.js";
 import type { Auth } from "./request.js";
 import type { Retry } from "./retry.js";
 import type { Hooks, Progress } from "./session.js";

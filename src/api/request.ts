@@ -3,13 +3,13 @@
 // request is found here, before a connection is chosen or a byte is sent.
 import { SerializeError, sharedWriter } from "../core/api.js";
 import { InvalidHeader, InvalidJSONError, InvalidSchema, InvalidURL, MissingSchema, URLRequired } from "../errors.js";
-import { acceptEncoding } from "./decode.js";
+import { lazy } from "../lazy.js";
+import { acceptEncoding } from "../runtime/platform.js";
 import {
   appendParams,
   basicAuth,
   bodyFromData,
   encodeJson,
-  encodeMultipart,
   type FileSpec,
   type MultipartBody,
   type Params,
@@ -327,10 +327,13 @@ export function prepareRequest(
   return prepared;
 }
 
+const multipart = lazy(() => import("./multipart.js"));
+
 /** Encodes the multipart body of a request with `files` (asynchronous: Blobs are read). */
 export function prepareMultipart(options: RequestOptions): Promise<MultipartBody> | undefined {
-  if (options.files === undefined || options.files === null) return undefined;
-  return encodeMultipart(options.files as FileSpec, options.data as Params | undefined);
+  const { files, data } = options;
+  if (files === undefined || files === null) return undefined;
+  return multipart().then((m) => m.encodeMultipart(files as FileSpec, data as Params | undefined));
 }
 
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */

@@ -9,20 +9,20 @@ import {
   SSLError,
   TooManyRedirects,
 } from "../errors.js";
-import { Agent, type Origin } from "../http/agent.js";
-import { type FetchRequest, runFetch } from "../http/fetch.js";
+import { Agent, connectionCode, type Origin } from "../http/agent.js";
+import type { FetchRequest } from "../http/fetch.js";
 import type { Pool } from "../http/pool.js";
-import { forwardTransport, tunnelTransport } from "../http/tunnel.js";
+import { lazy } from "../lazy.js";
 import { platform } from "../runtime/platform.js";
 import { type ExchangeTransport, isExchangeTransport, type TlsOptions, type Transport } from "../transport/types.js";
 import { cookiejarFromDict, RequestsCookieJar } from "./cookies.js";
 import { HTTPDigestAuth } from "./digest.js";
 import { basicAuth, type MultipartBody, type Params } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
-import { netrcAuth } from "./netrc.js";
 import type { RequestOptions } from "./options.js";
-import { environProxies, mergeProxies, type Proxies, parseProxyUrl, selectProxy } from "./proxies.js";
-import { Receiver } from "./receive.js";
+import type { ProxyTarget } from "./proxies.js";
+import { environProxies, type Proxies } from "./proxy-env.js";
+import type { Receiver } from "./receive.js";
 import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
 import {
   type Auth,
@@ -38,6 +38,18 @@ import {
 import type { Response } from "./response.js";
 import { Retry, type RetryFailure } from "./retry.js";
 import { readPem } from "./tls-files.js";
+
+type Proxying = [typeof import("./proxies.js"), typeof import("../http/tunnel.js")];
+/** Proxy selection and tunnels: loaded by the first request with a proxy configured. */
+const proxying = lazy(() => Promise.all([import("./proxies.js"), import("../http/tunnel.js")]));
+type Fetching = typeof import("../http/fetch.js");
+/** The exchange through fetch: loaded by the first session on a fetch transport. */
+const fetching = lazy(() => import("../http/fetch.js"));
+type Receiving = typeof import("./receive.js");
+/** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
+const receiving = lazy(() => import("./receive.js"));
+/** The .netrc reader: loaded before the first request on a runtime with files (Node, Deno, Bun). */
+const netrcReader = lazy(() => import("./netrc.js"));
 
 /** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
@@ -285,10 +297,7 @@ export class Session {
   // TLS options per (verify, cert): files are read once, and pools are found by identity
   readonly #tls = new Map<string, TlsOptions>();
   readonly #pools = new WeakMap<UrlParts, Map<TlsOptions | undefined, Pool>>();
-  readonly #proxied = new Map<
-    string,
-    { proxy: ReturnType<typeof parseProxyUrl>; forward: Transport; tunnel: Transport }
-  >();
+  readonly #proxied = new Map<string, { proxy: ProxyTarget; forward: Transport; tunnel: Transport }>();
   #envAt = -Infinity;
   // .netrc answers per host, read again at most once a second (a file read per request costs more than the request)
   #netrcAt = -Infinity;
@@ -299,6 +308,8 @@ export class Session {
   constructor(options: SessionOptions = {}) {
     const transport = options.transport ?? platform().transport;
     this.#fetch = isExchangeTransport(transport) ? transport : undefined;
+    // fetched ahead of the first request; a failure to load is reported by that request
+    if (this.#fetch !== undefined) fetching().catch(() => {});
     this.#agent = new Agent(isExchangeTransport(transport) ? NO_SOCKETS : transport, {
       maxConnections: options.pool_maxsize ?? 10,
       idleTimeout: options.idle_timeout ?? 4000,
@@ -312,6 +323,8 @@ export class Session {
 
   /** Sends a request. */
   request(method: string, url: string, options: RequestOptions = NO_OPTIONS): Promise<Response> {
+    const wait = this.#netrcReady();
+    if (wait !== undefined) return wait.then(() => this.request(method, url, options));
     try {
       const multipart = prepareMultipart(options);
       if (multipart !== undefined) return multipart.then((mp) => this.#start(method, url, options, mp));
@@ -346,6 +359,7 @@ export class Session {
    * header and the request-target are added when it is sent.
    */
   async prepare_request(method: string, url: string, options: RequestOptions = {}): Promise<PreparedRequest> {
+    await this.#netrcReady();
     const multipart = prepareMultipart(options);
     return this.#prepare(
       method,
@@ -391,8 +405,16 @@ export class Session {
     return jar.cookieHeader(url);
   }
 
+  /** The load of the .netrc reader when it is needed and not in yet, else undefined. */
+  #netrcReady(): Promise<unknown> | undefined {
+    if (!this.trust_env || netrcReader.loaded !== undefined || platform().readTextFile === undefined) return undefined;
+    return netrcReader();
+  }
+
   /** Credentials from .netrc for exactly this host (Node, Bun, Deno with --allow-read/env). */
   #netrc(url: URL): [string, string] | undefined {
+    const reader = netrcReader.loaded;
+    if (reader === undefined) return undefined; // no file system, or trust_env was off until now
     const now = Date.now();
     if (now - this.#netrcAt >= ENV_TTL) {
       this.#netrcAt = now;
@@ -402,7 +424,8 @@ export class Session {
     let auth = this.#netrcHosts.get(host);
     if (auth === undefined) {
       const { readTextFile, env } = platform();
-      auth = readTextFile === undefined || env === undefined ? null : (netrcAuth(host, readTextFile, env) ?? null);
+      auth =
+        readTextFile === undefined || env === undefined ? null : (reader.netrcAuth(host, readTextFile, env) ?? null);
       this.#netrcHosts.set(host, auth);
     }
     return auth ?? undefined;
@@ -562,6 +585,7 @@ export class Session {
         if (cookie !== undefined) next._headers.set("Cookie", cookie);
       }
       if (!next._headers.has("authorization") && this.trust_env && leavesOrigin(from._url, to)) {
+        await this.#netrcReady();
         const auth = this.#netrc(to);
         if (auth !== undefined) next._headers.set("Authorization", basicAuth(auth[0], auth[1]));
       }
@@ -631,8 +655,8 @@ export class Session {
       }
       if (digest !== undefined && r.status_code === 401 && prepared.replayable) {
         const challenge = r.headers.get("www-authenticate");
-        if (challenge !== undefined && (!answered || digest.isStale(challenge))) {
-          const value = digest.challenge(prepared.method, requestTarget(prepared._url), challenge);
+        if (challenge !== undefined && (!answered || (await digest.isStale(challenge)))) {
+          const value = await digest.challenge(prepared.method, requestTarget(prepared._url), challenge);
           if (value !== undefined) {
             answered = true;
             await release(r);
@@ -680,10 +704,10 @@ export class Session {
   }
 
   /** How to reach targets through a proxy URL (parsed once per URL). */
-  #proxy(proxyUrl: string) {
+  #proxy([m, tunnel]: Proxying, proxyUrl: string) {
     let p = this.#proxied.get(proxyUrl);
     if (p === undefined) {
-      const proxy = parseProxyUrl(proxyUrl);
+      const proxy = m.parseProxyUrl(proxyUrl);
       const base = this.#agent.transport;
       const endpoint = {
         host: proxy.host,
@@ -692,7 +716,7 @@ export class Session {
         headers:
           proxy.auth === undefined ? [] : [["Proxy-Authorization", basicAuth(proxy.auth[0], proxy.auth[1])] as const],
       };
-      p = { proxy, forward: forwardTransport(base, endpoint), tunnel: tunnelTransport(base, endpoint) };
+      p = { proxy, forward: tunnel.forwardTransport(base, endpoint), tunnel: tunnel.tunnelTransport(base, endpoint) };
       this.#proxied.set(proxyUrl, p);
     }
     return p;
@@ -700,59 +724,91 @@ export class Session {
 
   /** One exchange on one connection (or through fetch). */
   #exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
+    if (receiving.loaded === undefined || (this.#fetch === undefined && connectionCode.loaded === undefined)) {
+      // the first request: the code that runs exchanges loads now
+      const code = this.#fetch === undefined ? Promise.all([receiving(), connectionCode()]) : receiving();
+      return code.then(() => this.#exchange(prepared, settings, options));
+    }
     const url = prepared._url;
     const where = urlParts(url);
     const fetcher = this.#fetch;
     const { verify, cert } = settings;
-    if (fetcher !== undefined && where.https && (verify !== true || cert !== undefined)) {
-      return Promise.reject(
-        new SSLError(
-          "the fetch transport uses the runtime's own TLS settings: verify and cert cannot be set per request",
-          {
-            request: prepared,
-          },
-        ),
-      );
-    }
-    const tls = where.https && fetcher === undefined ? this.#tlsFor(verify, cert) : undefined;
-    let pool: Pool | undefined;
-    let head: Uint8Array;
-    const p = settings.proxies;
-    const proxyUrl =
-      p === undefined || fetcher !== undefined
-        ? undefined
-        : selectProxy(url, mergeProxies(p.own, p.session, p.env, url));
-    if (proxyUrl === undefined) {
-      head = serializeHead(prepared, where.hostHeader, where.target);
-      if (fetcher === undefined) pool = this.#poolFor(where, tls);
-    } else {
-      const via = this.#proxy(proxyUrl);
-      const { proxy } = via;
-      if (where.https) {
-        head = serializeHead(prepared, where.hostHeader, where.target);
-        pool = this.#agent.pool({
-          scheme: "https",
-          host: where.host,
-          port: where.port,
-          tls,
-          via: { key: proxyUrl, transport: via.tunnel },
-        });
-      } else {
-        // absolute-form through the proxy (RFC 9112 §3.2.2), its credentials in the request
-        const target = `${url.protocol}//${where.hostHeader}${where.target}`;
-        const auth = proxy.auth === undefined ? undefined : basicAuth(proxy.auth[0], proxy.auth[1]);
-        const sent = auth === undefined || prepared._headers.has("proxy-authorization") ? prepared : prepared.copy();
-        if (sent !== prepared) sent._headers.set("Proxy-Authorization", auth as string);
-        head = serializeHead(sent, where.hostHeader, target);
-        pool = this.#agent.pool({
-          scheme: proxy.scheme,
-          host: proxy.host,
-          port: proxy.port,
-          tls: proxy.scheme === "https" ? this.#tlsFor(true, undefined) : undefined,
-          via: { key: `forward ${proxyUrl}`, transport: via.forward },
-        });
+    if (fetcher !== undefined) {
+      if (where.https && (verify !== true || cert !== undefined)) {
+        return Promise.reject(
+          new SSLError(
+            "the fetch transport uses the runtime's own TLS settings: verify and cert cannot be set per request",
+            { request: prepared },
+          ),
+        );
       }
+      // the writer still checks the head, though fetch sends its own
+      const head = serializeHead(prepared, where.hostHeader, where.target);
+      const run = (m: Fetching) => this.#send(prepared, settings, options, head, m.runFetch.bind(null, fetcher));
+      return fetching.loaded !== undefined ? run(fetching.loaded) : fetching().then(run);
     }
+    const tls = where.https ? this.#tlsFor(verify, cert) : undefined;
+    if (settings.proxies !== undefined) {
+      const route = (m: Proxying) => this.#viaProxy(m, prepared, settings, options, where, tls);
+      return proxying.loaded !== undefined ? route(proxying.loaded) : proxying().then(route);
+    }
+    const head = serializeHead(prepared, where.hostHeader, where.target);
+    return this.#send(prepared, settings, options, head, this.#poolFor(where, tls));
+  }
+
+  /** An exchange with proxies configured: direct, through a CONNECT tunnel, or in absolute-form. */
+  #viaProxy(
+    m: Proxying,
+    prepared: PreparedRequest,
+    settings: Settings,
+    options: RequestOptions,
+    where: UrlParts,
+    tls: TlsOptions | undefined,
+  ): Promise<Response> {
+    const url = prepared._url;
+    const p = settings.proxies as NonNullable<Settings["proxies"]>;
+    const proxyUrl = m[0].selectProxy(url, m[0].mergeProxies(p.own, p.session, p.env, url));
+    if (proxyUrl === undefined) {
+      const head = serializeHead(prepared, where.hostHeader, where.target);
+      return this.#send(prepared, settings, options, head, this.#poolFor(where, tls));
+    }
+    const via = this.#proxy(m, proxyUrl);
+    const { proxy } = via;
+    if (where.https) {
+      const head = serializeHead(prepared, where.hostHeader, where.target);
+      const pool = this.#agent.pool({
+        scheme: "https",
+        host: where.host,
+        port: where.port,
+        tls,
+        via: { key: proxyUrl, transport: via.tunnel },
+      });
+      return this.#send(prepared, settings, options, head, pool);
+    }
+    // absolute-form through the proxy (RFC 9112 §3.2.2), its credentials in the request
+    const target = `${url.protocol}//${where.hostHeader}${where.target}`;
+    const auth = proxy.auth === undefined ? undefined : basicAuth(proxy.auth[0], proxy.auth[1]);
+    const sent = auth === undefined || prepared._headers.has("proxy-authorization") ? prepared : prepared.copy();
+    if (sent !== prepared) sent._headers.set("Proxy-Authorization", auth as string);
+    const head = serializeHead(sent, where.hostHeader, target);
+    const pool = this.#agent.pool({
+      scheme: proxy.scheme,
+      host: proxy.host,
+      port: proxy.port,
+      tls: proxy.scheme === "https" ? this.#tlsFor(true, undefined) : undefined,
+      via: { key: `forward ${proxyUrl}`, transport: via.forward },
+    });
+    return this.#send(prepared, settings, options, head, pool);
+  }
+
+  /** Sends a serialized head (and the body) on a pool's connection, or hands the request to fetch. */
+  #send(
+    prepared: PreparedRequest,
+    settings: Settings,
+    options: RequestOptions,
+    head: Uint8Array,
+    to: Pool | ((req: FetchRequest, ex: Receiver) => void),
+  ): Promise<Response> {
     const [connectTimeout, readTimeout] = timeouts(options.timeout);
     const stream = settings.stream;
     const maxBody = options.max_body_size ?? this.max_body_size ?? Number.POSITIVE_INFINITY;
@@ -769,6 +825,7 @@ export class Session {
     }
 
     return new Promise<Response>((resolve, reject) => {
+      const { Receiver } = receiving.loaded as Receiving; // loaded by #exchange
       const r = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
       r.head = head;
       r.body = body;
@@ -780,8 +837,8 @@ export class Session {
       r.replayable = prepared.replayable;
       r.retryOnStale = IDEMPOTENT.has(prepared.method) && prepared.replayable;
       r.onDownloadProgress = options.on_download_progress;
-      if (pool !== undefined) pool.dispatch(r);
-      else runFetch(fetcher as ExchangeTransport, fetchRequest(prepared, url), r);
+      if (typeof to !== "function") to.dispatch(r);
+      else to(fetchRequest(prepared, prepared._url), r);
     });
   }
 

@@ -6,12 +6,12 @@ import { setEngineSource } from "../core/engine.js";
 import { inlineEngine } from "../core/load-inline.js";
 import { setPlatform } from "../runtime/platform.js";
 import { zlibDecompression } from "../runtime/zlib.js";
-import { bunTransport } from "../transport/bun.js";
+import { deferredTransport } from "../transport/deferred.js";
 
 setEngineSource(inlineEngine);
 setPlatform({
   name: "bun",
-  transport: bunTransport,
+  transport: deferredTransport(() => import("../transport/bun.js").then((m) => m.bunTransport), false),
   decompression: zlibDecompression,
   readTextFile: (path) => readFileSync(path, "utf8"),
   env: (name) => process.env[name],

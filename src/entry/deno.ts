@@ -5,16 +5,25 @@ import { setEngineSource } from "../core/engine.js";
 import { inlineEngine } from "../core/load-inline.js";
 import { setPlatform } from "../runtime/platform.js";
 import { zlibDecompression } from "../runtime/zlib.js";
-import { type DenoApi, denoTransport } from "../transport/deno.js";
-import { nodeTransport } from "../transport/node.js";
+import { deferredTransport } from "../transport/deferred.js";
+import type { DenoApi } from "../transport/deno.js";
 
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
 setEngineSource(inlineEngine);
 setPlatform({
   name: "deno",
-  // verify=false needs node:tls: Deno.connectTls cannot skip verification
-  transport: denoTransport(Deno, nodeTransport),
+  // verify=false needs node:tls (Deno.connectTls cannot skip verification), loaded when first asked
+  transport: deferredTransport(
+    () =>
+      import("../transport/deno.js").then((m) =>
+        m.denoTransport(
+          Deno,
+          deferredTransport(() => import("../transport/node.js").then((n) => n.nodeTransport), false),
+        ),
+      ),
+    false,
+  ),
   decompression: zlibDecompression,
   readTextFile: (path) => Deno.readTextFileSync(path),
   env: (name) => {

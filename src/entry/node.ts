@@ -6,12 +6,12 @@ import { setEngineSource } from "../core/engine.js";
 import { inlineEngine } from "../core/load-inline.js";
 import { setPlatform } from "../runtime/platform.js";
 import { zlibDecompression } from "../runtime/zlib.js";
-import { nodeTransport } from "../transport/node.js";
+import { deferredTransport } from "../transport/deferred.js";
 
 setEngineSource(inlineEngine);
 setPlatform({
   name: "node",
-  transport: nodeTransport,
+  transport: deferredTransport(() => import("../transport/node.js").then((m) => m.nodeTransport), true),
   decompression: zlibDecompression,
   readTextFile: (path) => readFileSync(path, "utf8"),
   env: (name) => process.env[name],

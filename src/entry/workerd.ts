@@ -5,12 +5,12 @@ import { setEngineSource } from "../core/engine.js";
 import { importedEngine } from "../core/load-module.js";
 import { setPlatform } from "../runtime/platform.js";
 import { webDecompression } from "../runtime/web-inflate.js";
-import { workerdTransport } from "../transport/workerd.js";
+import { deferredTransport } from "../transport/deferred.js";
 
 setEngineSource(importedEngine);
 setPlatform({
   name: "workerd",
-  transport: workerdTransport,
+  transport: deferredTransport(() => import("../transport/workerd.js").then((m) => m.workerdTransport), false),
   decompression: webDecompression,
 });
 

@@ -1,7 +1,11 @@
 // The pools of a session, one per origin and TLS configuration: a connection made with one set
 // of TLS options (CA, client certificate, verification) is never reused for another.
+import { lazy } from "../lazy.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
-import { Pool, type PoolOptions } from "./pool.js";
+import type { Pool, PoolOptions } from "./pool.js";
+
+/** Pools and connections: loaded before the first request that needs a socket (see Agent.pool). */
+export const connectionCode = lazy(() => import("./pool.js"));
 
 /** Where requests go: scheme, host, port and, for https, every TLS option. */
 export interface Origin {
@@ -60,13 +64,15 @@ export class Agent {
     return this.#transport;
   }
 
-  /** The pool for an origin (made on first use). */
+  /** The pool for an origin (made on first use). `await connectionCode()` once before the first call. */
   pool(origin: Origin): Pool {
     const key = originKey(origin);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
+      const code = connectionCode.loaded;
+      if (code === undefined) throw new Error("reqwire: Agent.pool() before connectionCode() has loaded");
       const transport = origin.via?.transport ?? this.#transport;
-      pool = new Pool(transport, { host: origin.host, port: origin.port, tls: origin.tls }, this.#options);
+      pool = new code.Pool(transport, { host: origin.host, port: origin.port, tls: origin.tls }, this.#options);
       if (this.#closed) pool.close();
       this.#pools.set(key, pool);
     }

@@ -66,3 +66,8 @@ export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
   if (unref !== undefined) unref(timer);
   else (timer as { unref?: () => void }).unref?.();
 }
+
+/** The Accept-Encoding to send: the codings this runtime decodes ("gzip, deflate, br" on Node 20). */
+export function acceptEncoding(): string {
+  return platform().decompression.codings.join(", ");
+}

@@ -1,7 +1,8 @@
 import * as zlib from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import "../../src/index.js"; // sets up the Node runtime (node:zlib)
-import { acceptEncoding, type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
+import { type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
+import { acceptEncoding } from "../../src/runtime/platform.js";
 
 const HAS_ZSTD = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === "function";
 const zstdCompress = (zlib as unknown as { zstdCompressSync?: (b: Uint8Array) => Buffer }).zstdCompressSync;

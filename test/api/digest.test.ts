@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { HTTPDigestAuth, parseChallenges } from "../../src/api/digest.js";
+import { HTTPDigestAuth } from "../../src/api/digest.js";
+import { parseChallenges } from "../../src/api/digest-challenge.js";
 import { md5Hex, sha256Hex, sha512_256Hex } from "../../src/api/hash.js";
 import { Cleanups } from "./net-helpers.js";
 
@@ -110,28 +111,28 @@ const rfcChallenge = (algorithm: string) =>
   `Digest realm="${RFC.realm}", qop="auth, auth-int", algorithm=${algorithm}, nonce="${RFC.nonce}", opaque="${RFC.opaque}"`;
 
 describe("HTTPDigestAuth", () => {
-  it("answers the RFC 7616 §3.9.1 example with its published SHA-256 and MD5 responses", () => {
+  it("answers the RFC 7616 §3.9.1 example with its published SHA-256 and MD5 responses", async () => {
     const auth = () => new HTTPDigestAuth("Mufasa", "Circle of Life", { cnonce: () => RFC.cnonce });
-    expect(auth().challenge("GET", "/dir/index.html", rfcChallenge("SHA-256"))).toBe(
+    expect(await auth().challenge("GET", "/dir/index.html", rfcChallenge("SHA-256"))).toBe(
       `Digest username="Mufasa", realm="${RFC.realm}", uri="/dir/index.html", algorithm=SHA-256, ` +
         `nonce="${RFC.nonce}", nc=00000001, cnonce="${RFC.cnonce}", qop=auth, ` +
         `response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", opaque="${RFC.opaque}"`,
     );
-    expect(auth().challenge("GET", "/dir/index.html", rfcChallenge("MD5"))).toBe(
+    expect(await auth().challenge("GET", "/dir/index.html", rfcChallenge("MD5"))).toBe(
       `Digest username="Mufasa", realm="${RFC.realm}", uri="/dir/index.html", algorithm=MD5, ` +
         `nonce="${RFC.nonce}", nc=00000001, cnonce="${RFC.cnonce}", qop=auth, ` +
         `response="8ca523f5e9506fed4657c9700eebdbec", opaque="${RFC.opaque}"`,
     );
   });
 
-  it("picks SHA-256 when the RFC's server offers SHA-256 and MD5, in either order", () => {
+  it("picks SHA-256 when the RFC's server offers SHA-256 and MD5, in either order", async () => {
     for (const value of [
       `${rfcChallenge("SHA-256")}, ${rfcChallenge("MD5")}`,
       `${rfcChallenge("MD5")}, ${rfcChallenge("SHA-256")}`,
       `Basic realm="x", ${rfcChallenge("MD5")}, Digest realm="y", nonce="z", algorithm=SHA-1, ${rfcChallenge("SHA-256")}`,
     ]) {
       const auth = new HTTPDigestAuth("Mufasa", "Circle of Life", { cnonce: () => RFC.cnonce });
-      expect(params(auth.challenge("GET", "/dir/index.html", value))).toMatchObject({
+      expect(params(await auth.challenge("GET", "/dir/index.html", value))).toMatchObject({
         algorithm: "SHA-256",
         response: "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1",
       });
@@ -139,10 +140,10 @@ describe("HTTPDigestAuth", () => {
     // with an unknown algorithm and MD5, MD5
     const auth = new HTTPDigestAuth("Mufasa", "Circle of Life", { cnonce: () => RFC.cnonce });
     const value = `${rfcChallenge("SHA-1024")}, ${rfcChallenge("MD5")}`;
-    expect(params(auth.challenge("GET", "/dir/index.html", value)).algorithm).toBe("MD5");
+    expect(params(await auth.challenge("GET", "/dir/index.html", value)).algorithm).toBe("MD5");
   });
 
-  it("answers the RFC 7616 §3.9.2 SHA-512-256 example with FIPS SHA-512/256, a non-ASCII username as username*", () => {
+  it("answers the RFC 7616 §3.9.2 SHA-512-256 example with FIPS SHA-512/256, a non-ASCII username as username*", async () => {
     const ex = {
       username: "J\u00e4s\u00f8n Doe",
       password: "Secret, or not?",
@@ -155,7 +156,7 @@ describe("HTTPDigestAuth", () => {
     const value =
       `Digest realm="${ex.realm}", qop="auth", algorithm=SHA-512-256, nonce="${ex.nonce}", ` +
       'opaque="HRPCssKJSGjCrkzDg8OhwpzCiGPChXYjwrI2QmXDnsOS", charset=UTF-8, userhash=true';
-    const header = auth.challenge("GET", "/doe.json", value);
+    const header = await auth.challenge("GET", "/doe.json", value);
     // RFC 7616 §3.4.4 shows this very username* value
     expect(header).toContain("username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, ");
     expect(params(header).userhash).toBeUndefined();
@@ -171,7 +172,7 @@ describe("HTTPDigestAuth", () => {
     expect(params(header).response).not.toBe(ex.published);
   });
 
-  it("computes MD5-sess and SHA-256-sess with the session key H(H(A1):nonce:cnonce)", () => {
+  it("computes MD5-sess and SHA-256-sess with the session key H(H(A1):nonce:cnonce)", async () => {
     for (const [algorithm, name] of [
       ["MD5-sess", "md5"],
       ["SHA-256-sess", "sha256"],
@@ -180,7 +181,7 @@ describe("HTTPDigestAuth", () => {
       let n = 0;
       const auth = new HTTPDigestAuth("user", "pass", { cnonce: () => `cn${++n}` });
       const p1 = params(
-        auth.challenge("POST", "/a?b=c", `Digest realm="r", nonce="N", qop=auth, algorithm=${algorithm}`),
+        await auth.challenge("POST", "/a?b=c", `Digest realm="r", nonce="N", qop=auth, algorithm=${algorithm}`),
       );
       const ha1 = H(`${H("user:r:pass")}:N:cn1`);
       expect(p1).toMatchObject({ algorithm, nc: "00000001", cnonce: "cn1", qop: "auth", uri: "/a?b=c" });
@@ -190,26 +191,28 @@ describe("HTTPDigestAuth", () => {
       expect(p2).toMatchObject({ nc: "00000002", cnonce: "cn1" });
       expect(p2.response).toBe(H(`${ha1}:N:00000002:cn1:auth:${H("GET:/x")}`));
       // a new nonce, a new session
-      const p3 = params(auth.challenge("GET", "/x", `Digest realm="r", nonce="M", qop=auth, algorithm=${algorithm}`));
+      const p3 = params(
+        await auth.challenge("GET", "/x", `Digest realm="r", nonce="M", qop=auth, algorithm=${algorithm}`),
+      );
       expect(p3).toMatchObject({ nc: "00000001", cnonce: "cn2" });
     }
   });
 
-  it("answers a challenge without qop as RFC 2069 does", () => {
+  it("answers a challenge without qop as RFC 2069 does", async () => {
     const H = nodeHash("md5");
     const auth = new HTTPDigestAuth("user", "pass");
-    const header = auth.challenge("GET", "/p", 'Digest realm="r", nonce="abc"');
+    const header = await auth.challenge("GET", "/p", 'Digest realm="r", nonce="abc"');
     expect(header).toBe(
       `Digest username="user", realm="r", uri="/p", nonce="abc", response="${H(`${H("user:r:pass")}:abc:${H("GET:/p")}`)}"`,
     );
     // an empty qop list is no qop
-    expect(params(auth.challenge("GET", "/p", 'Digest realm="r", nonce="abc", qop=""')).qop).toBeUndefined();
+    expect(params(await auth.challenge("GET", "/p", 'Digest realm="r", nonce="abc", qop=""')).qop).toBeUndefined();
   });
 
-  it("counts requests per nonce: header() goes up by one, a new nonce starts again at 1", () => {
+  it("counts requests per nonce: header() goes up by one, a new nonce starts again at 1", async () => {
     const auth = new HTTPDigestAuth("u", "p");
     const value = (nonce: string) => `Digest realm="r", nonce="${nonce}", qop="auth"`;
-    expect(params(auth.challenge("GET", "/", value("one"))).nc).toBe("00000001");
+    expect(params(await auth.challenge("GET", "/", value("one"))).nc).toBe("00000001");
     const cnonces = new Set<string>();
     for (let i = 2; i <= 17; i++) {
       const p = params(auth.header("GET", "/"));
@@ -218,24 +221,28 @@ describe("HTTPDigestAuth", () => {
       cnonces.add(p.cnonce ?? "");
     }
     expect(cnonces.size).toBe(16);
-    expect(params(auth.challenge("GET", "/", value("one"))).nc).toBe("00000012"); // same nonce: counting on
-    expect(params(auth.challenge("GET", "/", value("two"))).nc).toBe("00000001");
+    expect(params(await auth.challenge("GET", "/", value("one"))).nc).toBe("00000012"); // same nonce: counting on
+    expect(params(await auth.challenge("GET", "/", value("two"))).nc).toBe("00000001");
     expect(params(auth.header("GET", "/")).nc).toBe("00000002");
   });
 
-  it("echoes opaque and the algorithm as the server spelled them, and omits what the server did not send", () => {
+  it("echoes opaque and the algorithm as the server spelled them, and omits what the server did not send", async () => {
     const auth = new HTTPDigestAuth("u", "p");
     const p = params(
-      auth.challenge("GET", "/", 'Digest realm="r", nonce="n", qop=auth, algorithm="sha-256", opaque="o \\"q\\""'),
+      await auth.challenge(
+        "GET",
+        "/",
+        'Digest realm="r", nonce="n", qop=auth, algorithm="sha-256", opaque="o \\"q\\""',
+      ),
     );
     expect(p).toMatchObject({ algorithm: "sha-256", opaque: 'o "q"' });
     expect(auth.header("GET", "/")).toMatch(/, algorithm=sha-256, .*, opaque="o \\"q\\""$/);
-    const bare = auth.challenge("GET", "/", 'Digest realm="r", nonce="n2"');
+    const bare = await auth.challenge("GET", "/", 'Digest realm="r", nonce="n2"');
     expect(bare).not.toMatch(/algorithm|opaque|qop|nc=|cnonce/);
-    expect(params(auth.challenge("GET", "/", 'Digest realm="r", nonce="n3", opaque=""')).opaque).toBe("");
+    expect(params(await auth.challenge("GET", "/", 'Digest realm="r", nonce="n3", opaque=""')).opaque).toBe("");
   });
 
-  it("gives undefined for no usable Digest challenge", () => {
+  it("gives undefined for no usable Digest challenge", async () => {
     const auth = new HTTPDigestAuth("u", "p");
     expect(auth.header("GET", "/")).toBeUndefined();
     for (const value of [
@@ -248,37 +255,39 @@ describe("HTTPDigestAuth", () => {
       'Digest realm="r"',
       "Digest",
     ]) {
-      expect(auth.challenge("GET", "/", value), value).toBeUndefined();
+      expect(await auth.challenge("GET", "/", value), value).toBeUndefined();
     }
     expect(auth.header("GET", "/")).toBeUndefined();
     // "auth" among others is enough
-    expect(params(auth.challenge("GET", "/", 'Digest realm="r", nonce="n", qop="auth-int,AUTH"')).qop).toBe("auth");
+    expect(params(await auth.challenge("GET", "/", 'Digest realm="r", nonce="n", qop="auth-int,AUTH"')).qop).toBe(
+      "auth",
+    );
   });
 
-  it("quotes and escapes username, realm, nonce, uri and opaque, and hashes the unescaped values", () => {
+  it("quotes and escapes username, realm, nonce, uri and opaque, and hashes the unescaped values", async () => {
     const H = nodeHash("md5");
     const auth = new HTTPDigestAuth('we"ird\\user', "pä ss");
-    const header = auth.challenge("GET", '/a"b', 'Digest realm="r\\"e\\\\alm", nonce="n\\"1", opaque="o\\\\"');
+    const header = await auth.challenge("GET", '/a"b', 'Digest realm="r\\"e\\\\alm", nonce="n\\"1", opaque="o\\\\"');
     expect(header).toContain('username="we\\"ird\\\\user", realm="r\\"e\\\\alm", uri="/a\\"b", nonce="n\\"1"');
     expect(header).toContain('opaque="o\\\\"');
     const p = params(header);
     expect(p).toMatchObject({ username: 'we"ird\\user', realm: 'r"e\\alm', uri: '/a"b', nonce: 'n"1', opaque: "o\\" });
     expect(p.response).toBe(H(`${H('we"ird\\user:r"e\\alm:pä ss')}:n"1:${H('GET:/a"b')}`));
     // a control character cannot be in a quoted-string: username* instead
-    const crlf = new HTTPDigestAuth("a\r\nb", "p").challenge("GET", "/", 'Digest realm="r", nonce="n"');
+    const crlf = await new HTTPDigestAuth("a\r\nb", "p").challenge("GET", "/", 'Digest realm="r", nonce="n"');
     expect(crlf).toContain("username*=UTF-8''a%0D%0Ab, ");
     expect(crlf).not.toMatch(/[\r\n]/);
   });
 
-  it("tells a stale nonce from a refusal", () => {
+  it("tells a stale nonce from a refusal", async () => {
     const auth = new HTTPDigestAuth("u", "p");
-    expect(auth.isStale('Digest realm="r", nonce="new", stale=true')).toBe(true);
-    expect(auth.isStale('Digest realm="r", nonce="new", stale="TRUE"')).toBe(true);
-    expect(auth.isStale('Basic realm="r", Digest realm="r", nonce="new", stale=TRUE')).toBe(true);
-    expect(auth.isStale('Digest realm="r", nonce="new", stale=false')).toBe(false);
-    expect(auth.isStale('Digest realm="r", nonce="new"')).toBe(false);
-    expect(auth.isStale('Basic realm="r", stale=true')).toBe(false);
-    expect(auth.isStale("")).toBe(false);
+    expect(await auth.isStale('Digest realm="r", nonce="new", stale=true')).toBe(true);
+    expect(await auth.isStale('Digest realm="r", nonce="new", stale="TRUE"')).toBe(true);
+    expect(await auth.isStale('Basic realm="r", Digest realm="r", nonce="new", stale=TRUE')).toBe(true);
+    expect(await auth.isStale('Digest realm="r", nonce="new", stale=false')).toBe(false);
+    expect(await auth.isStale('Digest realm="r", nonce="new"')).toBe(false);
+    expect(await auth.isStale('Basic realm="r", stale=true')).toBe(false);
+    expect(await auth.isStale("")).toBe(false);
   });
 });
 
@@ -400,7 +409,7 @@ describe("HTTPDigestAuth against a live Digest server", () => {
     const auth = new HTTPDigestAuth("alice", "s3cr\u00e9t");
     const first = await get(port, "/private");
     expect(first.status).toBe(401);
-    const answer = auth.challenge("GET", "/private", first.wwwAuthenticate);
+    const answer = await auth.challenge("GET", "/private", first.wwwAuthenticate);
     expect((await get(port, "/private", answer)).status).toBe(200);
     for (const path of ["/private?a=1&b=%20", "/other/path", "/private"]) {
       expect((await get(port, path, auth.header("GET", path))).status).toBe(200);
@@ -417,7 +426,7 @@ describe("HTTPDigestAuth against a live Digest server", () => {
     const auth = new HTTPDigestAuth("alice", "s3cr\u00e9t");
     const first = await get(port, "/");
     expect(parseChallenges(first.wwwAuthenticate)).toHaveLength(3);
-    expect((await get(port, "/", auth.challenge("GET", "/", first.wwwAuthenticate))).status).toBe(200);
+    expect((await get(port, "/", await auth.challenge("GET", "/", first.wwwAuthenticate))).status).toBe(200);
     expect(seen[1]).toMatchObject({ status: 200, algorithm: "SHA-256" });
   });
 
@@ -426,12 +435,12 @@ describe("HTTPDigestAuth against a live Digest server", () => {
     const port = await cleanups.listen(server);
     const auth = new HTTPDigestAuth("alice", "s3cr\u00e9t");
     const first = await get(port, "/");
-    expect((await get(port, "/", auth.challenge("GET", "/", first.wwwAuthenticate))).status).toBe(200);
+    expect((await get(port, "/", await auth.challenge("GET", "/", first.wwwAuthenticate))).status).toBe(200);
     expect((await get(port, "/", auth.header("GET", "/"))).status).toBe(200);
     const stale = await get(port, "/", auth.header("GET", "/"));
     expect(stale.status).toBe(401);
-    expect(auth.isStale(stale.wwwAuthenticate)).toBe(true);
-    expect((await get(port, "/", auth.challenge("GET", "/", stale.wwwAuthenticate))).status).toBe(200);
+    expect(await auth.isStale(stale.wwwAuthenticate)).toBe(true);
+    expect((await get(port, "/", await auth.challenge("GET", "/", stale.wwwAuthenticate))).status).toBe(200);
     expect(seen.map((s) => [s.status, s.nc])).toEqual([
       [401, undefined],
       [200, "00000001"],
@@ -446,9 +455,9 @@ describe("HTTPDigestAuth against a live Digest server", () => {
     const port = await cleanups.listen(server);
     for (const auth of [new HTTPDigestAuth("alice", "wrong"), new HTTPDigestAuth("bob", "s3cr\u00e9t")]) {
       const first = await get(port, "/");
-      const second = await get(port, "/", auth.challenge("GET", "/", first.wwwAuthenticate));
+      const second = await get(port, "/", await auth.challenge("GET", "/", first.wwwAuthenticate));
       expect(second.status).toBe(401);
-      expect(auth.isStale(second.wwwAuthenticate)).toBe(false);
+      expect(await auth.isStale(second.wwwAuthenticate)).toBe(false);
     }
   });
 });

@@ -1,14 +1,8 @@
-// Proxy settings (src/api/proxies.ts): the environment, no_proxy matching, select_proxy, the
+// Proxy settings (src/api/proxy-env.ts, src/api/proxies.ts): the environment, no_proxy matching, select_proxy, the
 // merge of request / session / environment proxies, and proxy URL parsing.
 import { describe, expect, it } from "vitest";
-import {
-  environProxies,
-  mergeProxies,
-  type Proxies,
-  parseProxyUrl,
-  selectProxy,
-  shouldBypass,
-} from "../../src/api/proxies.js";
+import { mergeProxies, parseProxyUrl, selectProxy, shouldBypass } from "../../src/api/proxies.js";
+import { environProxies, type Proxies } from "../../src/api/proxy-env.js";
 import { InvalidProxyURL, InvalidURL } from "../../src/errors.js";
 
 const envOf =

@@ -3,8 +3,8 @@
 import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../src/index.js";
-import { acceptEncoding, type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
-import { type Platform, platform, setPlatform } from "../../src/runtime/platform.js";
+import { type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
+import { acceptEncoding, type Platform, platform, setPlatform } from "../../src/runtime/platform.js";
 import { webDecompression } from "../../src/runtime/web-inflate.js";
 
 const BODY = new TextEncoder().encode(`${"web streams decode bodies too. ".repeat(400)}é€😀`);

@@ -1,0 +1,28 @@
+// Modules loaded on first use: what a program may never touch (Digest auth, proxies, multipart,
+// the fetch exchange) and what only runs once a request goes out (connections, the receiving
+// side) stay out of what loads with reqwire. Bundlers put each in a chunk of its own.
+
+/** Starts (or joins) the load; `loaded` is the module once it is in, for callers that cannot wait. */
+export interface Lazy<T> {
+  (): Promise<T>;
+  loaded?: T;
+}
+
+/** `load` must be a literal `() => import("./file.js")` for bundlers to see the chunk. A failed load is tried again on the next call. */
+export function lazy<T>(load: () => Promise<T>): Lazy<T> {
+  let pending: Promise<T> | undefined;
+  const get: Lazy<T> = () => {
+    pending ??= load().then(
+      (m) => {
+        get.loaded = m;
+        return m;
+      },
+      (err: unknown) => {
+        pending = undefined;
+        throw err;
+      },
+    );
+    return pending;
+  };
+  return get;
+}
