@@ -66,12 +66,17 @@ export class BodyQueue {
     w?.();
   }
 
-  /** Everything queued, joined (for a body that has ended). */
-  takeAll(): Uint8Array {
+  /**
+   * Everything queued, joined (for a body that has ended). `own`: the result never shares memory
+   * with a chunk that is a view of a larger buffer (the transport reads into that buffer again).
+   */
+  takeAll(own = false): Uint8Array {
     const parts = this.#chunks.slice(this.#head);
     this.#chunks = [];
     this.#head = 0;
     this.#queued = 0;
+    const only = parts.length === 1 ? (parts[0] as Uint8Array) : undefined;
+    if (own && only !== undefined && only.byteLength !== only.buffer.byteLength) return only.slice();
     return concat(parts);
   }
 

@@ -198,13 +198,10 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     if (r !== undefined) r.trailers = fromRawFields(trailers.entries(), { proxied: true });
   }
 
-  onComplete(): void {
+  onComplete(): boolean {
     this.#completed = true;
     const d = this.#decoder;
-    if (d === undefined) {
-      this.#finish();
-      return;
-    }
+    if (d === undefined) return this.#finish();
     this.#chain = (this.#chain ?? Promise.resolve()).then(async () => {
       if (this.#failure !== undefined) return;
       try {
@@ -215,6 +212,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       }
       this.#finish();
     });
+    return false; // the decoder may still hold chunks
   }
 
   onError(err: RequestException): void {
@@ -223,15 +221,18 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   // ---- settling -------------------------------------------------------------------------------
 
-  #finish(): void {
+  /** Ends the body; true when the content was joined into memory of its own (no chunk is kept). */
+  #finish(): boolean {
     const queue = this.#queue;
     if (queue !== undefined) unreadBodies.unregister(queue);
     queue?.end();
     const r = this.#strong;
     if (!this.#options.stream && r !== undefined && queue !== undefined) {
-      r._setContent(queue.takeAll());
+      r._setContent(queue.takeAll(this.#control?.reusesReads === true));
       this.#resolve?.(r);
+      return true;
     }
+    return queue === undefined; // no head, no body: nothing was handed over
   }
 
   #fail(err: RequestException): void {

@@ -46,6 +46,11 @@ export interface BodyControl {
   resume(): void;
   /** Stops the exchange; the connection is closed (its remaining body is never read). */
   abort(reason?: unknown): void;
+  /**
+   * The socket reads into memory it reuses once a response has ended and its receiver holds no
+   * chunk (see onComplete): a receiver that keeps a chunk as it is should copy it instead.
+   */
+  readonly reusesReads?: boolean;
 }
 
 /** Where a response goes. Exactly one of onComplete / onError is called, once. */
@@ -53,7 +58,8 @@ export interface ResponseSink {
   onHead(head: ResponseHead, control: BodyControl): void;
   onData(chunk: Uint8Array): void;
   onTrailers(trailers: FieldSection): void;
-  onComplete(): void;
+  /** The response ended; `true` if no data chunk it was given is referenced any more. */
+  onComplete(): boolean | undefined;
   onError(error: RequestException): void;
 }
 
@@ -111,6 +117,9 @@ class ExchangeControl implements BodyControl {
   abort(reason?: unknown): void {
     this.#conn._abort(this.#ex, reason);
   }
+  get reusesReads(): boolean {
+    return this.#conn._reusesReads;
+  }
 }
 
 const CRLF = new Uint8Array([13, 10]);
@@ -161,6 +170,8 @@ export class Connection {
   #drainWaiter: (() => void) | undefined;
   #onAbort: (() => void) | undefined;
   #keepAlive = false;
+  /** The last exchange's receiver holds none of the chunks it was given. */
+  #clean = false;
   /** When the server's keep-alive hint says the idle connection expires (ms since epoch), or 0. */
   serverIdleDeadline = 0;
 
@@ -390,8 +401,12 @@ export class Connection {
         if (!done && this.#ex !== ex) return; // the exchange was aborted by its receiver
       }
       // The whole chunk is parsed and nothing followed the response: only now may the
-      // connection take the next exchange (bytes after a response must never reach it).
-      if (done && (this.#phase as Phase) === Phase.Idle) this.#owner.released(this);
+      // connection take the next exchange (bytes after a response must never reach it), and
+      // the transport learn whether the memory it read into may take new reads.
+      if (done && (this.#phase as Phase) === Phase.Idle) {
+        this.#socket.release?.(this.#clean);
+        this.#owner.released(this);
+      }
     } catch (err) {
       if (this.#ex !== ex || this.#settled) {
         this.destroy();
@@ -417,6 +432,11 @@ export class Connection {
     if (hint === undefined) return;
     const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(hint);
     if (m !== null) this.serverIdleDeadline = Date.now() + Number(m[1]) * 1000;
+  }
+
+  /** @internal ExchangeControl.reusesReads */
+  get _reusesReads(): boolean {
+    return this.#socket.release !== undefined;
   }
 
   /** @internal ExchangeControl.pause */
@@ -526,7 +546,7 @@ export class Connection {
     }
     if (reusable) {
       this.#phase = Phase.Idle;
-      ex.sink.onComplete();
+      this.#clean = ex.sink.onComplete() === true;
     } else {
       this.destroy();
       ex.sink.onComplete();

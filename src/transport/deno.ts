@@ -1,5 +1,5 @@
 // Transport over Deno.connect and Deno.connectTls (needs --allow-net for the hosts used).
-import { StreamSocket } from "./stream-socket.js";
+import { type ByteStream, StreamSocket } from "./stream-socket.js";
 import {
   ConnectError,
   type ConnectFailure,
@@ -9,7 +9,7 @@ import {
 } from "./types.js";
 
 /** The part of a Deno connection used here. */
-interface DenoConn {
+export interface DenoConn {
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
@@ -43,29 +43,64 @@ const READ_SIZE = 64 * 1024;
 const SLAB_SIZE = 256 * 1024;
 /** Reads smaller than this are copied out, so a small response does not keep a slab alive. */
 const COPY_BELOW = 4096;
+/** Slabs kept per connection for reading into again (released ones beyond this are dropped). */
+const MAX_SPARE = 8;
 
-function byteStream(conn: DenoConn) {
-  // Large reads go straight into a slab and are handed out as views (no copy; the slab is
-  // zero-filled once per 256 KiB instead of per read); small ones are copied out at their size
-  // and the space is read into again.
-  let slab = new Uint8Array(SLAB_SIZE);
+/** A Deno connection as a ByteStream, reading into slabs it reuses when the receiver lets it. */
+export function byteStream(conn: DenoConn): ByteStream {
+  // Large reads go straight into a slab and are handed out as views (no copy). JS cannot allocate
+  // without zero-filling, so a fresh slab costs a pass over its memory: once the connection says
+  // the views handed out are no longer referenced (release(true): a buffered response was joined
+  // into its own array), the slabs are read into again. `lent`: earlier slabs with views handed
+  // out since the last release; the current one has them in [0, at).
+  let slab: Uint8Array = new Uint8Array(SLAB_SIZE);
   let at = 0;
+  let reading = false;
+  const lent: Uint8Array[] = [];
+  const spare: Uint8Array[] = [];
+  const nextSlab = () => {
+    if (at > 0) lent.push(slab);
+    slab = spare.pop() ?? new Uint8Array(SLAB_SIZE);
+    at = 0;
+  };
   return {
     async read(): Promise<Uint8Array | null> {
-      if (SLAB_SIZE - at < READ_SIZE) {
-        slab = new Uint8Array(SLAB_SIZE);
-        at = 0;
-      }
+      if (SLAB_SIZE - at < READ_SIZE) nextSlab();
       const region = slab.subarray(at, at + READ_SIZE);
-      const n = await conn.read(region);
+      reading = true;
+      let n: number | null;
+      try {
+        n = await conn.read(region);
+      } finally {
+        reading = false;
+      }
       if (n === null) return null;
       if (n < COPY_BELOW) return region.slice(0, n);
-      at += n;
+      // the slab may have changed while reading (release): the view is of the one read into
+      if (region.buffer === slab.buffer) at += n;
       return region.subarray(0, n);
     },
+    release(reusable: boolean): void {
+      if (!reusable) {
+        // what was handed out stays with its holders: never read into it again
+        lent.length = 0;
+        slab = spare.pop() ?? new Uint8Array(SLAB_SIZE);
+        at = 0;
+        return;
+      }
+      for (const s of lent) if (spare.length < MAX_SPARE) spare.push(s);
+      lent.length = 0;
+      if (!reading) {
+        at = 0;
+      } else {
+        // a read is landing at `at`: it belongs to what comes next, so leave this slab to it
+        slab = spare.pop() ?? new Uint8Array(SLAB_SIZE);
+        at = 0;
+      }
+    },
     async write(data: Uint8Array): Promise<void> {
-      let at = 0;
-      while (at < data.length) at += await conn.write(at === 0 ? data : data.subarray(at));
+      let sent = 0;
+      while (sent < data.length) sent += await conn.write(sent === 0 ? data : data.subarray(sent));
     },
     closeWrite: () => conn.closeWrite(),
     close: () => conn.close(),

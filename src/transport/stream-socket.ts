@@ -16,6 +16,8 @@ export interface ByteStream {
   close(): void;
   ref?(): void;
   unref?(): void;
+  /** See TransportSocket.release. */
+  release?(reusable: boolean): void;
 }
 
 const NOOP: SocketHandlers = { data() {}, end() {}, error() {}, close() {}, drain() {} };
@@ -36,8 +38,12 @@ export class StreamSocket implements TransportSocket {
   #wantDrain = false;
   #ending = false;
 
+  /** Present when the stream reuses its read memory. */
+  readonly release: ((reusable: boolean) => void) | undefined;
+
   constructor(stream: ByteStream) {
     this.#stream = stream;
+    this.release = stream.release === undefined ? undefined : (reusable) => stream.release?.(reusable);
     void this.#readLoop();
   }
 

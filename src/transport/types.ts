@@ -62,6 +62,13 @@ export interface TransportSocket {
   readonly pendingBytes?: number | undefined;
   /** Sets where events go (replacing the previous handlers). */
   setHandlers(handlers: SocketHandlers): void;
+  /**
+   * Where the transport reads into memory it could read into again (Deno's slabs), called from
+   * inside a `data` handler when a response has ended: `true` says no chunk handed out since the
+   * last call is referenced any more (their memory may take new reads: no zero-filled slab per
+   * read), `false` that some may be (that memory is never written again). Absent elsewhere.
+   */
+  release?(reusable: boolean): void;
   readonly destroyed: boolean;
 }
 
