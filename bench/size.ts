@@ -17,14 +17,14 @@ type Entry = (typeof ENTRIES)[number];
 const TARGET = 30_000;
 
 /**
- * The modules a plain GET runs that load on first use, per entry: the exchange (pools and
- * connections, the receiving side), the runtime's transport, and .netrc where there are files.
+ * The modules a plain GET (no redirect, no .netrc file) runs that load on first use, per entry:
+ * the exchange (pools and connections, the receiving side) and the runtime's transport.
  */
 const EXCHANGE = ["src/http/pool.ts", "src/api/receive.ts"];
 const FIRST_GET: Record<Entry, string[]> = {
-  node: [...EXCHANGE, "src/transport/node.ts", "src/api/netrc.ts"],
-  deno: [...EXCHANGE, "src/transport/deno.ts", "src/api/netrc.ts"],
-  bun: [...EXCHANGE, "src/transport/bun.ts", "src/api/netrc.ts"],
+  node: [...EXCHANGE, "src/transport/node.ts"],
+  deno: [...EXCHANGE, "src/transport/deno.ts"],
+  bun: [...EXCHANGE, "src/transport/bun.ts"],
   workerd: [...EXCHANGE, "src/transport/workerd.ts"],
   fetch: ["src/api/receive.ts", "src/http/fetch.ts"],
 };
@@ -305,8 +305,8 @@ function report(sizes: EntrySize[], rows: number, stale: string): string {
     "- Three sizes per entry, each the listed code gzipped as one text (as one bundle would be) plus the " +
       "engine: **at import** — the entry's chunk and every chunk it imports statically; **after a first GET** — " +
       "what a program that sends one plain GET has loaded, at import plus the chunks that request runs (the " +
-      "exchange, the runtime's transport, .netrc where there are files); **everything** — the chunks of every " +
-      "feature (Digest auth, proxies, multipart, the fetch exchange on socket runtimes), which an application " +
+      "exchange, the runtime's transport); **everything** — the chunks of every feature (redirects, the .netrc " +
+      "parser where a file exists, Digest auth, proxies, multipart, the fetch exchange on socket runtimes), which an application " +
       "bundler with code splitting keeps out of the start-up bundle and a bundler without splitting inlines.",
     `- Target: ≤ 30 KB gzipped per entry (counted as ${fmt(TARGET)} bytes), applied to what a program that sends ` +
       `a request loads (after a first GET). Met by ${sizes.filter((s) => s.firstGzip <= TARGET).length} of ${sizes.length}.`,

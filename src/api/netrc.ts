@@ -1,5 +1,8 @@
 // .netrc credentials, as requests.utils.get_netrc_auth finds them with Python's netrc module. The
 // caller supplies file reading and the environment, so that this file stays runtime-neutral.
+// Loaded by a session only once a .netrc file is there (netrc-file.ts finds it).
+
+import { readNetrcFile } from "./netrc-file.js";
 
 export interface NetrcEntry {
   login: string;
@@ -127,44 +130,31 @@ export function parseNetrc(text: string): Netrc {
 }
 
 /**
- * The credentials for `host` (exact, case-insensitive host match — never a suffix match; falls
- * back to `default`), or undefined. Like requests.utils.get_netrc_auth, but the caller supplies how
- * to read files and the environment: the file named by env NETRC (a leading "~" is the home
- * directory), else ~/.netrc, then ~/_netrc, with home from env HOME (or USERPROFILE). The user
- * name is the entry's login, or its account when the login is empty, as in requests. A missing or
- * unreadable file, or a malformed one, gives undefined; this never throws.
+ * The credentials for `host` in the text of a .netrc file (exact, case-insensitive host match —
+ * never a suffix match; falls back to `default`), or undefined. The user name is the entry's
+ * login, or its account when the login is empty, as in requests. A malformed file gives
+ * undefined; this never throws.
+ */
+export function netrcLookup(text: string, host: string): [string, string] | undefined {
+  try {
+    const netrc = parseNetrc(text);
+    const name = host.toLowerCase().replace(/^\[(.*)\]$/, "$1"); // URL.hostname keeps IPv6 brackets
+    const entry = netrc.machines.get(name) ?? netrc.default;
+    return entry && [entry.login || entry.account || "", entry.password];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Like requests.utils.get_netrc_auth: the credentials for `host` from the .netrc file found as
+ * readNetrcFile finds it (the caller supplies file reading and the environment), or undefined.
  */
 export function netrcAuth(
   host: string,
   readTextFile: (path: string) => string,
   env: (name: string) => string | undefined,
 ): [string, string] | undefined {
-  try {
-    const home = env("HOME") || env("USERPROFILE");
-    const base = home?.replace(/[\\/]+$/, "");
-    const explicit = env("NETRC");
-    let paths: Array<string | undefined>;
-    if (explicit !== undefined) {
-      const tilde = explicit === "~" || explicit.startsWith("~/") || explicit.startsWith("~\\");
-      paths = [!tilde ? explicit : base === undefined ? undefined : base + explicit.slice(1)];
-    } else {
-      paths = base === undefined ? [] : [`${base}/.netrc`, `${base}/_netrc`];
-    }
-    for (const path of paths) {
-      if (!path) continue;
-      let text: string;
-      try {
-        text = readTextFile(path);
-      } catch {
-        continue; // missing or unreadable: the next candidate
-      }
-      const netrc = parseNetrc(text);
-      const name = host.toLowerCase().replace(/^\[(.*)\]$/, "$1"); // URL.hostname keeps IPv6 brackets
-      const entry = netrc.machines.get(name) ?? netrc.default;
-      return entry && [entry.login || entry.account || "", entry.password];
-    }
-  } catch {
-    // a malformed file, or an environment that would not be read
-  }
-  return undefined;
+  const text = readNetrcFile(readTextFile, env);
+  return text === undefined ? undefined : netrcLookup(text, host);
 }

@@ -19,11 +19,11 @@ import { cookiejarFromDict, RequestsCookieJar } from "./cookies.js";
 import { HTTPDigestAuth } from "./digest.js";
 import { basicAuth, type MultipartBody, type Params } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
+import { readNetrcFile } from "./netrc-file.js";
 import type { RequestOptions } from "./options.js";
 import type { ProxyTarget } from "./proxies.js";
 import { environProxies, type Proxies } from "./proxy-env.js";
 import type { Receiver } from "./receive.js";
-import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
 import {
   type Auth,
   defaultHeaders,
@@ -48,7 +48,9 @@ const fetching = lazy(() => import("../http/fetch.js"));
 type Receiving = typeof import("./receive.js");
 /** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
 const receiving = lazy(() => import("./receive.js"));
-/** The .netrc reader: loaded before the first request on a runtime with files (Node, Deno, Bun). */
+/** Where a redirect goes and what is sent there: loaded by the first redirect followed. */
+const redirects = lazy(() => import("./redirects.js"));
+/** The .netrc parser: loaded before the first request that finds a .netrc file. */
 const netrcReader = lazy(() => import("./netrc.js"));
 
 /** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
@@ -299,8 +301,10 @@ export class Session {
   readonly #pools = new WeakMap<UrlParts, Map<TlsOptions | undefined, Pool>>();
   readonly #proxied = new Map<string, { proxy: ProxyTarget; forward: Transport; tunnel: Transport }>();
   #envAt = -Infinity;
-  // .netrc answers per host, read again at most once a second (a file read per request costs more than the request)
+  // the .netrc text and its answers per host, read again at most once a second (a file read per
+  // request costs more than the request)
   #netrcAt = -Infinity;
+  #netrcText: string | undefined;
   readonly #netrcHosts = new Map<string, [string, string] | null>();
   #envProxies: Proxies | undefined;
   #envVerify: string | undefined;
@@ -405,27 +409,34 @@ export class Session {
     return jar.cookieHeader(url);
   }
 
-  /** The load of the .netrc reader when it is needed and not in yet, else undefined. */
+  /** The .netrc text, read again at most once a second: undefined without a file (or files). */
+  #netrcFile(): string | undefined {
+    const now = Date.now();
+    if (now - this.#netrcAt >= ENV_TTL) {
+      this.#netrcAt = now;
+      this.#netrcHosts.clear();
+      const { readTextFile, env } = platform();
+      this.#netrcText = readTextFile === undefined || env === undefined ? undefined : readNetrcFile(readTextFile, env);
+    }
+    return this.#netrcText;
+  }
+
+  /** The load of the .netrc parser when there is a file and it is not in yet, else undefined. */
   #netrcReady(): Promise<unknown> | undefined {
-    if (!this.trust_env || netrcReader.loaded !== undefined || platform().readTextFile === undefined) return undefined;
+    if (!this.trust_env || netrcReader.loaded !== undefined || this.#netrcFile() === undefined) return undefined;
     return netrcReader();
   }
 
   /** Credentials from .netrc for exactly this host (Node, Bun, Deno with --allow-read/env). */
   #netrc(url: URL): [string, string] | undefined {
+    const text = this.#netrcFile();
     const reader = netrcReader.loaded;
-    if (reader === undefined) return undefined; // no file system, or trust_env was off until now
-    const now = Date.now();
-    if (now - this.#netrcAt >= ENV_TTL) {
-      this.#netrcAt = now;
-      this.#netrcHosts.clear();
-    }
+    // no file; or one that appeared since this request checked (the next request reads it)
+    if (text === undefined || reader === undefined) return undefined;
     const host = url.hostname;
     let auth = this.#netrcHosts.get(host);
     if (auth === undefined) {
-      const { readTextFile, env } = platform();
-      auth =
-        readTextFile === undefined || env === undefined ? null : (reader.netrcAuth(host, readTextFile, env) ?? null);
+      auth = reader.netrcLookup(text, host) ?? null;
       this.#netrcHosts.set(host, auth);
     }
     return auth ?? undefined;
@@ -570,6 +581,7 @@ export class Session {
   ): Promise<Response> {
     let r = first;
     const history: Response[] = [];
+    const { leavesOrigin, redirectRequest, redirectTarget } = redirects.loaded ?? (await redirects());
     while (r.is_redirect) {
       history.push(r);
       if (history.length > this.max_redirects) {
