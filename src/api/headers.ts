@@ -34,7 +34,7 @@ function checkValue(name: string, value: unknown): asserts value is string {
  */
 export class CaseInsensitiveDict {
   // lower-case name ⇒ [name as last set, value]
-  #store = new Map<string, [string, string]>();
+  #store = new Map<string, readonly [string, string]>();
   // lower-case name ⇒ the separate values of a field received more than once (fromRawFields)
   #lists: Map<string, string[]> | undefined;
   // whether copy() should return a proxied dict
@@ -136,7 +136,8 @@ export class CaseInsensitiveDict {
     const list = this.#lists.get(lower);
     if (list === undefined) this.#lists.set(lower, [entry[1], value]);
     else list.push(value);
-    entry[1] = `${entry[1]}, ${value}`;
+    // a new pair, never a change to the stored one: copies of this dict share their pairs
+    this.#store.set(lower, [entry[0], `${entry[1]}, ${value}`]);
     return this;
   }
 
@@ -160,10 +161,11 @@ export class CaseInsensitiveDict {
     if (other == null) return this;
     const source = targets.get(other) ?? other;
     if (source instanceof CaseInsensitiveDict) {
-      // forEach, not for-of: no entry array per header (this runs for every request)
+      // forEach, not for-of: no entry array per header (this runs for every request); the pairs
+      // are shared, as no pair is ever changed once stored
       const lists = source.#lists;
       source.#store.forEach((entry, lower) => {
-        this.#store.set(lower, [entry[0], entry[1]]);
+        this.#store.set(lower, entry);
         const list = lists?.get(lower);
         if (list !== undefined) {
           this.#lists ??= new Map();

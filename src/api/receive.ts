@@ -26,13 +26,6 @@ const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
   if (!queue.done) queue.abandon("response was garbage-collected unread");
 });
 
-/** Limits and mode of one receive. */
-export interface ReceiveOptions {
-  stream: boolean;
-  maxBody: number;
-  maxDecoded: number;
-}
-
 /**
  * One request in flight: what the connection sends (it is the Exchange too, so a request makes
  * one object instead of two) and what turns the response into a Response.
@@ -51,12 +44,18 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   /** Called as the body arrives: bytes as received, and Content-Length when known. */
   onDownloadProgress: ((p: { loaded: number; total: number | undefined }) => void) | undefined;
   retried = false;
+  // ---- limits and mode of the receive (filled in by Session.send too) -------------------------
+  /** Hand the response over at its head and let the user read the body. */
+  stream = false;
+  /** Most body bytes as received (max_body_size). */
+  maxBody = Number.POSITIVE_INFINITY;
+  /** Most bytes the body may decode to (max_decoded_size). */
+  maxDecoded = Number.POSITIVE_INFINITY;
   get sink(): ResponseSink {
     return this;
   }
 
   readonly #prepared: PreparedRequest;
-  readonly #options: ReceiveOptions;
   readonly #started = performance.now();
   // The connection holds this object while the body is read. Once a streamed response is in the
   // user's hands it is referenced only weakly from here, and the promise's resolvers are dropped
@@ -77,14 +76,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   #decoding = 0;
   #holds = 0;
 
-  constructor(
-    prepared: PreparedRequest,
-    options: ReceiveOptions,
-    resolve: (r: Response) => void,
-    reject: (e: unknown) => void,
-  ) {
+  constructor(prepared: PreparedRequest, resolve: (r: Response) => void, reject: (e: unknown) => void) {
     this.#prepared = prepared;
-    this.#options = options;
     this.#resolve = resolve;
     this.#reject = reject;
   }
@@ -121,7 +114,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   onHead(head: ResponseHead, control: BodyControl): void {
     this.#control = control;
-    const { stream, maxBody, maxDecoded } = this.#options;
+    const { stream, maxBody, maxDecoded } = this;
     const queue = new BodyQueue(this, stream);
     this.#queue = queue;
     const response = new Response({
@@ -170,8 +163,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   onData(chunk: Uint8Array): void {
     this.#received += chunk.length;
     if (this.onDownloadProgress !== undefined) this.#progress();
-    if (this.#received > this.#options.maxBody) {
-      this.#stop(new BodyTooLarge(`the body exceeds max_body_size ${this.#options.maxBody}`));
+    if (this.#received > this.maxBody) {
+      this.#stop(new BodyTooLarge(`the body exceeds max_body_size ${this.maxBody}`));
       return;
     }
     const d = this.#decoder;
@@ -227,7 +220,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     if (queue !== undefined) unreadBodies.unregister(queue);
     queue?.end();
     const r = this.#strong;
-    if (!this.#options.stream && r !== undefined && queue !== undefined) {
+    if (!this.stream && r !== undefined && queue !== undefined) {
       r._setContent(queue.takeAll(this.#control?.reusesReads === true));
       this.#resolve?.(r);
       return true;

@@ -838,7 +838,10 @@ export class Session {
 
     return new Promise<Response>((resolve, reject) => {
       const { Receiver } = receiving.loaded as Receiving; // loaded by #exchange
-      const r = new Receiver(prepared, { stream, maxBody, maxDecoded }, resolve, reject);
+      const r = new Receiver(prepared, resolve, reject);
+      r.stream = stream;
+      r.maxBody = maxBody;
+      r.maxDecoded = maxDecoded;
       r.head = head;
       r.body = body;
       r.bodyLength = bodyLength;

@@ -57,7 +57,10 @@ export class Pool implements ConnectionOwner {
   readonly #idle: Connection[] = [];
   readonly #all = new Set<Connection>();
   readonly #queue: Waiting[] = [];
-  readonly #idleTimers = new Map<Connection, ReturnType<typeof setTimeout>>();
+  /** When each idle connection became idle (ms since epoch), in the order of #idle. */
+  readonly #idleSince: number[] = [];
+  /** One timer for the pool, due when the oldest idle connection expires. */
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #connecting = 0;
   /** One per connection attempt under way, so that close() can stop them. */
   readonly #attempts = new Set<AbortController>();
@@ -115,7 +118,7 @@ export class Pool implements ConnectionOwner {
   #takeIdle(): Connection | undefined {
     const now = Date.now();
     for (let conn = this.#idle.pop(); conn !== undefined; conn = this.#idle.pop()) {
-      this.#clearIdleTimer(conn);
+      this.#idleSince.pop();
       if (conn.closed) continue;
       if (conn.serverIdleDeadline !== 0 && conn.serverIdleDeadline - 1000 <= now) {
         conn.destroy(); // the server said it would have closed it by now
@@ -207,30 +210,37 @@ export class Pool implements ConnectionOwner {
     }
     conn.setIdleRef(false);
     this.#idle.push(conn);
-    const timer = setTimeout(() => {
-      this.#idleTimers.delete(conn);
-      const i = this.#idle.indexOf(conn);
-      if (i >= 0) this.#idle.splice(i, 1);
-      conn.destroy();
-    }, this.#options.idleTimeout);
-    unrefTimer(timer);
-    this.#idleTimers.set(conn, timer);
+    this.#idleSince.push(Date.now());
+    if (this.#sweepTimer === undefined) this.#armSweep(this.#options.idleTimeout);
+  }
+
+  // Idle expiry with one timer per pool rather than one per released connection (a timer and a
+  // map entry per request otherwise): #idle is oldest first, so the sweep closes from the front.
+  #armSweep(ms: number): void {
+    this.#sweepTimer = setTimeout(() => this.#sweep(), Math.max(0, ms));
+    unrefTimer(this.#sweepTimer);
+  }
+
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    const expired = Date.now() - this.#options.idleTimeout;
+    let n = 0;
+    while (n < this.#idle.length && (this.#idleSince[n] as number) <= expired) n++;
+    const old = this.#idle.splice(0, n);
+    this.#idleSince.splice(0, n);
+    for (const conn of old) conn.destroy();
+    const oldest = this.#idleSince[0];
+    if (oldest !== undefined && !this.#closed) this.#armSweep(oldest - expired);
   }
 
   closed(conn: Connection): void {
     this.#all.delete(conn);
-    this.#clearIdleTimer(conn);
     const i = this.#idle.indexOf(conn);
-    if (i >= 0) this.#idle.splice(i, 1);
-    if (!this.#closed) this.#serveQueue();
-  }
-
-  #clearIdleTimer(conn: Connection): void {
-    const t = this.#idleTimers.get(conn);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.#idleTimers.delete(conn);
+    if (i >= 0) {
+      this.#idle.splice(i, 1);
+      this.#idleSince.splice(i, 1);
     }
+    if (!this.#closed) this.#serveQueue();
   }
 
   /** Closes every connection; waiting exchanges fail, running ones fail as their sockets close. */
@@ -243,5 +253,8 @@ export class Pool implements ConnectionOwner {
     for (const attempt of [...this.#attempts]) attempt.abort();
     for (const conn of [...this.#all]) conn.destroy();
     this.#idle.length = 0;
+    this.#idleSince.length = 0;
+    if (this.#sweepTimer !== undefined) clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
   }
 }

@@ -221,6 +221,32 @@ describe("pool", () => {
     expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
   });
 
+  it("expires idle connections one by one, each idle_timeout after it last became idle", async () => {
+    const conns: RawConnection[] = [];
+    const srv = await cleanups.raw(async (conn) => {
+      conns.push(conn);
+      await serveLoop(conn);
+    });
+    const s = session({ idle_timeout: 600 });
+    // two connections at once, both idle from t0
+    await Promise.all([s.get(`${srv.url}/a`), s.get(`${srv.url}/b`)]);
+    expect(onlyPool(s).idleCount).toBe(2);
+    await sleep(400);
+    // the newest idle connection carries this one, and is idle again from t0 + 400
+    await s.get(`${srv.url}/c`);
+    const [first, second] = [conns[0] as RawConnection, conns[1] as RawConnection];
+    const usedLast = srv.requests.at(-1)?.connection;
+    const [older, newer] = usedLast === 1 ? [second, first] : [first, second];
+    // at t0 + 600 the older one goes; the newer one stays until t0 + 1000
+    expect(await older.waitForClientClose(2000)).toBe(true);
+    expect(onlyPool(s).idleCount).toBe(1);
+    expect(newer.peerClosed).toBe(false);
+    expect(await newer.waitForClientClose(2000)).toBe(true);
+    expect(onlyPool(s).idleCount).toBe(0);
+    expect(srv.requests).toHaveLength(3);
+    expect(conns).toHaveLength(2);
+  });
+
   it.each([
     { hint: 1, waitMs: 0, reused: false },
     { hint: 2, waitMs: 1200, reused: false },
