@@ -1,6 +1,7 @@
 // Modules loaded on first use: what a program may never touch (Digest auth, proxies, multipart,
 // the fetch exchange) and what only runs once a request goes out (connections, the receiving
 // side) stay out of what loads with reqwire. Bundlers put each in a chunk of its own.
+import { RequestException } from "./errors.js";
 
 /** Starts (or joins) the load; `loaded` is the module once it is in, for callers that cannot wait. */
 export interface Lazy<T> {
@@ -8,8 +9,12 @@ export interface Lazy<T> {
   loaded?: T;
 }
 
-/** `load` must be a literal `() => import("./file.js")` for bundlers to see the chunk. A failed load is tried again on the next call. */
-export function lazy<T>(load: () => Promise<T>): Lazy<T> {
+/**
+ * `load` must be a literal `() => import("./file.js")` for bundlers to see the chunk; `what` names
+ * the code for the error when it cannot be loaded (a RequestException whose cause is the loader's
+ * error). A failed load is tried again on the next call.
+ */
+export function lazy<T>(load: () => Promise<T>, what: string): Lazy<T> {
   let pending: Promise<T> | undefined;
   const get: Lazy<T> = () => {
     pending ??= load().then(
@@ -19,7 +24,13 @@ export function lazy<T>(load: () => Promise<T>): Lazy<T> {
       },
       (err: unknown) => {
         pending = undefined;
-        throw err;
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new RequestException(
+          `reqwire could not load its ${what} code (${reason}): is a chunk of dist/ missing?`,
+          {
+            cause: err,
+          },
+        );
       },
     );
     return pending;

@@ -7,7 +7,7 @@ import { lazy } from "../lazy.js";
 import type { DigestState } from "./digest-challenge.js";
 
 // loaded before any state is remembered, so header() can use it without waiting
-const answering = lazy(() => import("./digest-challenge.js"));
+const answering = lazy(() => import("./digest-challenge.js"), "Digest authentication");
 
 function randomCnonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));

@@ -327,7 +327,7 @@ export function prepareRequest(
   return prepared;
 }
 
-const multipart = lazy(() => import("./multipart.js"));
+const multipart = lazy(() => import("./multipart.js"), "multipart");
 
 /** Encodes the multipart body of a request with `files` (asynchronous: Blobs are read). */
 export function prepareMultipart(options: RequestOptions): Promise<MultipartBody> | undefined {

@@ -41,17 +41,17 @@ import { readPem } from "./tls-files.js";
 
 type Proxying = [typeof import("./proxies.js"), typeof import("../http/tunnel.js")];
 /** Proxy selection and tunnels: loaded by the first request with a proxy configured. */
-const proxying = lazy(() => Promise.all([import("./proxies.js"), import("../http/tunnel.js")]));
+const proxying = lazy(() => Promise.all([import("./proxies.js"), import("../http/tunnel.js")]), "proxy");
 type Fetching = typeof import("../http/fetch.js");
 /** The exchange through fetch: loaded by the first session on a fetch transport. */
-const fetching = lazy(() => import("../http/fetch.js"));
+const fetching = lazy(() => import("../http/fetch.js"), "fetch exchange");
 type Receiving = typeof import("./receive.js");
 /** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
-const receiving = lazy(() => import("./receive.js"));
+const receiving = lazy(() => import("./receive.js"), "response");
 /** Where a redirect goes and what is sent there: loaded by the first redirect followed. */
-const redirects = lazy(() => import("./redirects.js"));
+const redirects = lazy(() => import("./redirects.js"), "redirect");
 /** The .netrc parser: loaded before the first request that finds a .netrc file. */
-const netrcReader = lazy(() => import("./netrc.js"));
+const netrcReader = lazy(() => import("./netrc.js"), ".netrc");
 
 /** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);

@@ -5,7 +5,7 @@ import type { TlsOptions, Transport } from "../transport/types.js";
 import type { Pool, PoolOptions } from "./pool.js";
 
 /** Pools and connections: loaded before the first request that needs a socket (see Agent.pool). */
-export const connectionCode = lazy(() => import("./pool.js"));
+export const connectionCode = lazy(() => import("./pool.js"), "connection");
 
 /** Where requests go: scheme, host, port and, for https, every TLS option. */
 export interface Origin {

@@ -1,7 +1,7 @@
 // A transport whose code loads with the first connection: a runtime's socket code (and the
 // runtime modules it imports: node:net and node:tls, cloudflare:sockets) stays out of what loads
 // with reqwire, and a program that never connects never loads it.
-import type { ConnectOptions, Transport, TransportSocket } from "./types.js";
+import { ConnectError, type ConnectOptions, type Transport, type TransportSocket } from "./types.js";
 
 /**
  * `load` must be a literal `() => import("./file.js").then(…)` for bundlers to see the chunk.
@@ -20,7 +20,12 @@ export function deferredTransport(load: () => Promise<Transport>, startTls: bool
       },
       (err: unknown) => {
         pending = undefined;
-        throw err;
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new ConnectError(
+          "other",
+          `reqwire could not load its socket code (${reason}): is a chunk of dist/ missing?`,
+          err,
+        );
       },
     );
     return pending;
