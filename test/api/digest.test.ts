@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { HTTPDigestAuth } from "../../src/api/digest.js";
 import { parseChallenges } from "../../src/api/digest-challenge.js";
 import { md5Hex, sha256Hex, sha512_256Hex } from "../../src/api/hash.js";
-import { Cleanups } from "./net-helpers.js";
+import { listen, runCleanups } from "./helpers.js";
 
 const nodeHash = (algorithm: string) => (data: string | Uint8Array) => createHash(algorithm).update(data).digest("hex");
 const HASHES = [
@@ -395,8 +395,7 @@ function get(port: number, path: string, authorization?: string): Promise<{ stat
 }
 
 describe("HTTPDigestAuth against a live Digest server", () => {
-  const cleanups = new Cleanups();
-  afterEach(() => cleanups.run());
+  afterEach(runCleanups);
 
   const cases: Array<[string, boolean]> = [];
   for (const algorithm of ["MD5", "MD5-sess", "SHA-256", "SHA-256-sess", "SHA-512-256", "SHA-512-256-sess"]) {
@@ -405,7 +404,7 @@ describe("HTTPDigestAuth against a live Digest server", () => {
 
   it.each(cases)("%s (qop %s): 401, answer, then pre-emptive requests with a rising nc", async (algorithm, qop) => {
     const { server, seen } = digestServer({ algorithms: [algorithm], qop });
-    const port = await cleanups.listen(server);
+    const port = await listen(server);
     const auth = new HTTPDigestAuth("alice", "s3cr\u00e9t");
     const first = await get(port, "/private");
     expect(first.status).toBe(401);
@@ -422,7 +421,7 @@ describe("HTTPDigestAuth against a live Digest server", () => {
 
   it("uses the strongest of several offered algorithms", async () => {
     const { server, seen } = digestServer({ algorithms: ["MD5", "SHA-256", "MD5-sess"], qop: true });
-    const port = await cleanups.listen(server);
+    const port = await listen(server);
     const auth = new HTTPDigestAuth("alice", "s3cr\u00e9t");
     const first = await get(port, "/");
     expect(parseChallenges(first.wwwAuthenticate)).toHaveLength(3);
@@ -432,7 +431,7 @@ describe("HTTPDigestAuth against a live Digest server", () => {
 
   it("retries after a stale nonce with the new one, starting again at nc=1", async () => {
     const { server, seen } = digestServer({ algorithms: ["SHA-256"], qop: true, maxUses: 2 });
-    const port = await cleanups.listen(server);
+    const port = await listen(server);
     const auth = new HTTPDigestAuth("alice", "s3cr\u00e9t");
     const first = await get(port, "/");
     expect((await get(port, "/", await auth.challenge("GET", "/", first.wwwAuthenticate))).status).toBe(200);
@@ -452,7 +451,7 @@ describe("HTTPDigestAuth against a live Digest server", () => {
 
   it("is refused, not stale, with a wrong password or user", async () => {
     const { server } = digestServer({ algorithms: ["SHA-256"], qop: true });
-    const port = await cleanups.listen(server);
+    const port = await listen(server);
     for (const auth of [new HTTPDigestAuth("alice", "wrong"), new HTTPDigestAuth("bob", "s3cr\u00e9t")]) {
       const first = await get(port, "/");
       const second = await get(port, "/", await auth.challenge("GET", "/", first.wwwAuthenticate));

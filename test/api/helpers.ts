@@ -43,17 +43,28 @@ export function session(options?: SessionOptions): Session {
 }
 
 /**
- * Starts a node:net (or node:http) server listening on 127.0.0.1 (random port) and returns the
- * port; after the test its open connections are destroyed and it is closed.
+ * Starts a node:net (or node:http, node:https) server listening on 127.0.0.1 (random port) and
+ * returns the port; after the test its open connections are destroyed and it is closed. A server
+ * shared by several tests (started in beforeAll) passes `register`, which gets that closer instead
+ * of the per-test cleanup list, and runs it in afterAll.
  */
-export async function listen(server: Server): Promise<number> {
+export async function listen(
+  server: Server,
+  register: (close: () => Promise<void>) => void = onCleanup,
+): Promise<number> {
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  onCleanup(async () => {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  register(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
@@ -240,6 +251,28 @@ export async function until(check: () => boolean, timeoutMs = 10_000, what = "co
   }
 }
 
+/** A promise and the function that resolves it (Promise.withResolvers is Node 22+). */
+export function gate(): [Promise<void>, () => void] {
+  let open = (): void => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return [promise, open];
+}
+
+/** The promise's value, or an error if it does not settle within ms ("did not hang"). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The rejection reason of `p`; fails if `p` fulfils. */
 export async function rejection(p: Promise<unknown> | (() => Promise<unknown>)): Promise<unknown> {
   const promise = typeof p === "function" ? p() : p;
@@ -249,6 +282,39 @@ export async function rejection(p: Promise<unknown> | (() => Promise<unknown>)):
   );
   if (outcome.ok) throw new Error(`expected a rejection, got ${String(outcome.value)}`);
   return outcome.error;
+}
+
+/**
+ * What the promise rejected with, which must be an Error; fails when it resolves, rejects with a
+ * non-Error, or hangs past `ms` (20 s). (`rejection` above: any reason, no bound.)
+ */
+export async function rejectionOf(promise: Promise<unknown>, ms = 20_000): Promise<Error> {
+  const outcome = await within(
+    promise.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+    ms,
+    "the request",
+  );
+  if (outcome.ok) throw new Error(`expected a rejection, got ${String(outcome.value)}`);
+  if (!(outcome.error instanceof Error)) throw new Error(`rejected with a non-Error: ${String(outcome.error)}`);
+  return outcome.error;
+}
+
+/** Records unhandled rejections while a test runs. */
+export function watchUnhandled(): { readonly reasons: unknown[]; stop(): void } {
+  const reasons: unknown[] = [];
+  const listener = (reason: unknown): void => {
+    reasons.push(reason);
+  };
+  process.on("unhandledRejection", listener);
+  return {
+    reasons,
+    stop: () => {
+      process.off("unhandledRejection", listener);
+    },
+  };
 }
 
 /** The error `fn` throws; fails if it does not throw. */
@@ -285,6 +351,18 @@ export function response(
   if (options.contentLength !== false) lines.push(`Content-Length: ${bytes.length}`);
   return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), bytes]);
 }
+
+/**
+ * A 200 response (or `status` line) as a latin1 string, with Content-Length, the extra `headers`
+ * lines and `body`. (`response` above: header pairs, Buffer.)
+ */
+export function ok(body: string, headers: string[] = [], status = "HTTP/1.1 200 OK"): string {
+  const extra = headers.map((h) => `${h}\r\n`).join("");
+  return `${status}\r\nContent-Length: ${Buffer.byteLength(body, "latin1")}\r\n${extra}\r\n${body}`;
+}
+
+/** Read options for a raw server's keep-alive loop: wait for the next request forever (`null` ends it). */
+export const FOREVER = { timeoutMs: Number.POSITIVE_INFINITY } as const;
 
 /** A chunked body: every piece as one chunk, then the last chunk and the trailer section. */
 export function chunked(pieces: Array<string | Buffer>, trailers: Array<[string, string]> = []): Buffer {

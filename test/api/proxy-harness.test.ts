@@ -10,20 +10,20 @@ import { connect as tlsConnect } from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CertAndKey, makeCA, makeServerCert } from "../support/certs.js";
 import { startTinyproxy, type Tinyproxy, tinyproxyPath } from "../support/proxy.js";
-import { Cleanups, until } from "./net-helpers.js";
+import { listen, onCleanup, runCleanups, until } from "./helpers.js";
 
-const cleanups = new Cleanups();
-afterEach(() => cleanups.run());
+afterEach(runCleanups);
 
 async function proxy(options?: Parameters<typeof startTinyproxy>[0]): Promise<Tinyproxy> {
   const p = await startTinyproxy(options);
-  cleanups.add(() => p.stop());
+  onCleanup(() => p.stop());
   return p;
 }
 
 let ca: CertAndKey;
 let originPort: number;
 let httpsPort: number;
+/** Closes the servers shared by all tests (afterAll), last started first. */
 const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
@@ -37,13 +37,14 @@ beforeAll(async () => {
   const secure = createHttpsServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     res.end(`secure ${req.method} ${req.url}`);
   });
-  const outer = new Cleanups();
-  originPort = await outer.listen(origin);
-  httpsPort = await outer.listen(secure);
-  closers.push(() => outer.run());
+  const register = (close: () => Promise<void>): void => {
+    closers.push(close);
+  };
+  originPort = await listen(origin, register);
+  httpsPort = await listen(secure, register);
 });
 afterAll(async () => {
-  for (const close of closers.splice(0)) await close();
+  for (const close of closers.splice(0).reverse()) await close();
 });
 
 interface Answer {
@@ -95,13 +96,13 @@ function connectVia(
       agent: false,
     });
     req.on("connect", (res: IncomingMessage, socket: Socket) => {
-      cleanups.add(() => socket.destroy());
+      onCleanup(() => socket.destroy());
       resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? "", headers: res.headers, socket });
     });
     // a refusal with a body comes as an ordinary response
     req.on("response", (res: IncomingMessage) => {
       res.resume();
-      cleanups.add(() => res.socket?.destroy());
+      onCleanup(() => res.socket?.destroy());
       resolve({
         status: res.statusCode ?? 0,
         statusMessage: res.statusMessage ?? "",
@@ -118,7 +119,7 @@ function connectVia(
 function tlsGet(socket: Socket, path: string): Promise<{ authorized: boolean; text: string }> {
   return new Promise((resolve, reject) => {
     const tls = tlsConnect({ socket, host: "127.0.0.1", ca: ca.cert });
-    cleanups.add(() => tls.destroy());
+    onCleanup(() => tls.destroy());
     let text = "";
     tls.on("secureConnect", () => {
       tls.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${httpsPort}\r\nConnection: close\r\n\r\n`);
@@ -156,7 +157,7 @@ describe("tinyproxy", () => {
     expect(seen.headers.via).toMatch(/^1\.1 \S+ \(tinyproxy\/1\.\d+\.\d+\)$/);
     expect(seen.headers["x-tinyproxy"]).toBeUndefined();
     expect(seen.headers.connection).toBe("close");
-    await until(() => p.log().includes(`GET ${target} HTTP/1.1`), "the request in the proxy log");
+    await until(() => p.log().includes(`GET ${target} HTTP/1.1`), 5000, "the request in the proxy log");
   });
 
   it("without BasicAuth, forwards a Proxy-Authorization header to the origin as it is", async () => {
@@ -174,7 +175,11 @@ describe("tinyproxy", () => {
     expect(authorized).toBe(true);
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(text.endsWith("secure GET /over-tls")).toBe(true);
-    await until(() => p.log().includes(`CONNECT 127.0.0.1:${httpsPort} HTTP/1.1`), "the CONNECT in the proxy log");
+    await until(
+      () => p.log().includes(`CONNECT 127.0.0.1:${httpsPort} HTTP/1.1`),
+      5000,
+      "the CONNECT in the proxy log",
+    );
   });
 
   it("allowConnectPorts: CONNECT to a listed port works, another gets 403", async () => {
@@ -187,7 +192,11 @@ describe("tinyproxy", () => {
     const refused = await connectVia(only443, `127.0.0.1:${httpsPort}`);
     expect(refused.status).toBe(403);
     expect(refused.statusMessage).toBe("Access violation");
-    await until(() => only443.log().includes(`Refused CONNECT method on port ${httpsPort}`), "the refusal in the log");
+    await until(
+      () => only443.log().includes(`Refused CONNECT method on port ${httpsPort}`),
+      5000,
+      "the refusal in the log",
+    );
   });
 
   describe("basicAuth", () => {

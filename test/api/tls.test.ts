@@ -9,10 +9,9 @@ import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, RequestException, SSLError, Timeout } from "../../src/index.js";
 import { type CertAndKey, makeCA, makeClientCert, makeServerCert } from "../support/certs.js";
-import { Cleanups, rejectionOf } from "./net-helpers.js";
+import { listen, onCleanup, rejectionOf, runCleanups, session } from "./helpers.js";
 
-const cleanups = new Cleanups();
-afterEach(() => cleanups.run());
+afterEach(runCleanups);
 
 let ca: CertAndKey;
 let serverCert: CertAndKey;
@@ -48,7 +47,7 @@ async function httpsServer(options: ServerOptions = {}, cert: CertAndKey = serve
     ids.set(socket, ++count);
   });
   server.on("tlsClientError", () => {}); // the rejection tests cause these
-  const port = await cleanups.listen(server);
+  const port = await listen(server);
   return {
     url: `https://127.0.0.1:${port}`,
     get tlsConnections() {
@@ -67,7 +66,7 @@ function expectSSLError(err: Error): void {
 describe("verify", () => {
   it("verify: the CA as PEM text succeeds", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     const r = await s.get(`${srv.url}/`, { verify: ca.cert, timeout: 10 });
     expect(r.status_code).toBe(200);
     expect(r.text).toBe("- #1");
@@ -75,14 +74,14 @@ describe("verify", () => {
 
   it("the session's verify applies to its requests", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     s.verify = ca.cert;
     expect((await s.get(`${srv.url}/`, { timeout: 10 })).text).toBe("- #1");
   });
 
   it("default verify (true) refuses a certificate from an unknown CA with SSLError", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     const err = await rejectionOf(s.get(`${srv.url}/`, { timeout: 10 }));
     expectSSLError(err);
     expect(srv.tlsConnections).toBe(0);
@@ -90,23 +89,23 @@ describe("verify", () => {
 
   it("verify: false succeeds", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     expect((await s.get(`${srv.url}/`, { verify: false, timeout: 10 })).text).toBe("- #1");
   });
 
   it("verify: a path to a PEM file succeeds", async () => {
     const dir = mkdtempSync(join(tmpdir(), "reqwire-tls-"));
-    cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "ca.pem");
     writeFileSync(file, ca.cert);
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     expect((await s.get(`${srv.url}/`, { verify: file, timeout: 10 })).text).toBe("- #1");
   });
 
   it("a certificate for another host: SSLError, even with the right CA", async () => {
     const srv = await httpsServer({}, wrongHostCert);
-    const s = cleanups.session();
+    const s = session();
     const err = await rejectionOf(s.get(`${srv.url}/`, { verify: ca.cert, timeout: 10 }));
     expectSSLError(err);
     expect(srv.tlsConnections).toBe(0);
@@ -114,7 +113,7 @@ describe("verify", () => {
 
   it("a CA that did not sign the certificate: SSLError", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     const err = await rejectionOf(s.get(`${srv.url}/`, { verify: makeCA().cert, timeout: 10 }));
     expectSSLError(err);
   });
@@ -125,25 +124,25 @@ describe("mutual TLS", () => {
 
   it("cert: [certPem, keyPem] succeeds and the server sees the client's CN", async () => {
     const srv = await httpsServer(mtls());
-    const s = cleanups.session();
+    const s = session();
     const r = await s.get(`${srv.url}/`, { verify: ca.cert, cert: [clientCert.cert, clientCert.key], timeout: 10 });
     expect(r.text).toBe("reqwire-client #1");
   });
 
   it("cert as paths to PEM files succeeds", async () => {
     const dir = mkdtempSync(join(tmpdir(), "reqwire-mtls-"));
-    cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "client.pem"), clientCert.cert);
     writeFileSync(join(dir, "client.key"), clientCert.key);
     const srv = await httpsServer(mtls());
-    const s = cleanups.session();
+    const s = session();
     s.cert = [join(dir, "client.pem"), join(dir, "client.key")];
     expect((await s.get(`${srv.url}/`, { verify: ca.cert, timeout: 10 })).text).toBe("reqwire-client #1");
   });
 
   it("without a client certificate the request fails with a typed error", async () => {
     const srv = await httpsServer(mtls());
-    const s = cleanups.session();
+    const s = session();
     const err = await rejectionOf(s.get(`${srv.url}/`, { verify: ca.cert, timeout: 10 }));
     expect(err).toBeInstanceOf(RequestException);
     expect(err).toBeInstanceOf(ConnectionError);
@@ -154,7 +153,7 @@ describe("mutual TLS", () => {
 describe("the pool key includes the TLS options", () => {
   it("verify: false and verify: caPem never share a connection; the same options do", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     const url = `${srv.url}/`;
     expect((await s.get(url, { verify: false, timeout: 10 })).text).toBe("- #1");
     expect((await s.get(url, { verify: ca.cert, timeout: 10 })).text).toBe("- #2");
@@ -167,7 +166,7 @@ describe("the pool key includes the TLS options", () => {
   it("a connection made with a client certificate is not used for a request without one", async () => {
     // The server asks for a certificate but accepts connections without one.
     const srv = await httpsServer({ ca: ca.cert, requestCert: true, rejectUnauthorized: false });
-    const s = cleanups.session();
+    const s = session();
     const url = `${srv.url}/`;
     const withCert = { verify: ca.cert, cert: [clientCert.cert, clientCert.key] as [string, string], timeout: 10 };
     expect((await s.get(url, withCert)).text).toBe("reqwire-client #1");
@@ -180,7 +179,7 @@ describe("the pool key includes the TLS options", () => {
 describe("keep-alive over TLS", () => {
   it("sequential requests use one TLS connection", async () => {
     const srv = await httpsServer();
-    const s = cleanups.session();
+    const s = session();
     for (let i = 0; i < 4; i++) {
       expect((await s.get(`${srv.url}/k/${i}`, { verify: ca.cert, timeout: 10 })).text).toBe("- #1");
     }
