@@ -327,9 +327,9 @@ export class Session {
 
   /** Sends a request. */
   request(method: string, url: string, options: RequestOptions = NO_OPTIONS): Promise<Response> {
-    const wait = this.#netrcReady();
-    if (wait !== undefined) return wait.then(() => this.request(method, url, options));
     try {
+      const wait = this.#netrcReady();
+      if (wait !== undefined) return wait.then(() => this.request(method, url, options));
       const multipart = prepareMultipart(options);
       if (multipart !== undefined) return multipart.then((mp) => this.#start(method, url, options, mp));
       return this.#start(method, url, options);
@@ -553,21 +553,25 @@ export class Session {
     requestJar?: RequestsCookieJar,
   ): Promise<Response> {
     let settings: Settings;
+    let sent: Promise<Response>;
+    // the common case (no hooks, no retries, no Digest) takes one step instead of three
+    let plain: boolean;
     try {
       settings = this.#settings(options);
+      plain =
+        settings.hooks.length === 0 && settings.retries === NO_RETRIES && !(settings.auth instanceof HTTPDigestAuth);
+      // a head that cannot be written, or a proxy URL that cannot be parsed, throws here: a rejection
+      sent = plain ? this.#exchange(prepared, settings, options) : this.#sendOne(prepared, settings, options);
     } catch (err) {
       return Promise.reject(err);
     }
-    // the common case (no hooks, no retries, no Digest) takes one step instead of three
-    const plain =
-      settings.hooks.length === 0 && settings.retries === NO_RETRIES && !(settings.auth instanceof HTTPDigestAuth);
     if (plain) {
-      return this.#exchange(prepared, settings, options).then((r) => {
+      return sent.then((r) => {
         this.#keepCookies(r);
         return settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, options, requestJar) : r;
       });
     }
-    return this.#sendOne(prepared, settings, options).then((r) =>
+    return sent.then((r) =>
       settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, options, requestJar) : r,
     );
   }

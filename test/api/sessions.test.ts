@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ConnectionError,
   HTTPDigestAuth,
+  InvalidHeader,
   type PreparedRequest,
   type Response,
   Retry,
@@ -568,5 +569,19 @@ describe("session defaults", () => {
     expect(last.headers["x-team"]).toBe("blue");
     expect(last.headers["x-drop"]).toBeUndefined();
     expect(last.headers.authorization).toBe(`Basic ${Buffer.from("s:p").toString("base64")}`);
+  });
+
+  it("send() of a prepared request whose head cannot be written rejects (no throw), and sends nothing", async () => {
+    const s = newSession();
+    await s.get("http://a.test/echo"); // the exchange code is loaded: send() runs its first steps at once
+    const prepared = await s.prepare_request("GET", "http://a.test/echo");
+    prepared.headers.set("X-Smuggled", "a\r\nX-Injected: 1");
+    const before = seen.length;
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = s.send(prepared);
+    }).not.toThrow();
+    await expect(result).rejects.toBeInstanceOf(InvalidHeader);
+    expect(seen.length).toBe(before);
   });
 });
