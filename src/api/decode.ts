@@ -4,23 +4,13 @@
 //
 // The decompressors are the runtime's (src/runtime): node:zlib on Node, Deno and Bun,
 // DecompressionStream elsewhere. Decoding is asynchronous: `push` resolves once the chunk has
-// been consumed, which lets a socket loop pause while it waits.
+// been consumed, which lets a socket loop pause while it waits. Loaded with the first body that
+// has a Content-Encoding (a response with none, or one fetch decoded, never needs it).
 import { type Coding, type Inflater, platform } from "../runtime/platform.js";
 
-/** Why decoding failed. */
-export type DecodeErrorCode = "CONTENT_DECODING_ERROR" | "DECODED_BODY_TOO_LARGE" | "ENCODING_CHAIN_TOO_LONG";
+import { DecodeError } from "./decode-error.js";
 
-/** A response body cannot be decoded. `cause` holds the decompressor's own error, if any. */
-export class DecodeError extends Error {
-  /** What went wrong: corrupt data, a decoded size over the limit, or too many codings. */
-  readonly code: DecodeErrorCode;
-
-  constructor(code: DecodeErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "DecodeError";
-    this.code = code;
-  }
-}
+export { DecodeError, type DecodeErrorCode } from "./decode-error.js";
 
 /** Limits of one decoder. */
 export interface DecoderLimits {

@@ -4,17 +4,16 @@ import {
   type FileContent,
   type FileSpec,
   type FileValue,
-  fieldPairs,
   isBlob,
   isStream,
   type MultipartBody,
-  type Params,
   type PartHeaders,
   readAny,
   type Stream,
   toBytes,
   utf8,
 } from "./encode.js";
+import { fieldPairs, type Params } from "./params.js";
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BOUNDARY = /^[0-9A-Za-z'()+_,./:=?-]{1,70}$/;

@@ -1,8 +1,9 @@
 // The options of a request, named as in Python requests.
 
 import type { RequestsCookieJar } from "./cookies.js";
-import type { FileSpec, Params, RequestData } from "./encode.js";
+import type { FileSpec, RequestData } from "./encode.js";
 import type { CaseInsensitiveDict } from "./headers.js";
+import type { Params } from "./params.js";
 import type { Proxies } from "./proxy-env.js";
 import type { Auth } from "./request.js";
 import type { Retry } from "./retry.js";

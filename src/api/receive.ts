@@ -10,8 +10,10 @@ import {
   type RequestException,
 } from "../errors.js";
 import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
+import { lazy } from "../lazy.js";
 import { BodyQueue } from "./body.js";
-import { type ContentDecoder, createDecoder, DecodeError } from "./decode.js";
+import type { ContentDecoder } from "./decode.js";
+import { DecodeError } from "./decode-error.js";
 import { fromRawFields } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 import { Response } from "./response.js";
@@ -21,6 +23,9 @@ import { Response } from "./response.js";
  * garbage-collected: the registry holds only the body queue, never the response.
  */
 const EMPTY = new Uint8Array(0);
+
+/** The decoders: loaded with the first body that has a Content-Encoding. */
+const decoding = lazy(() => import("./decode.js"), "content decoding");
 
 const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
   if (!queue.done) queue.abandon("response was garbage-collected unread");
@@ -67,6 +72,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   #queue: BodyQueue | undefined;
   #control: BodyControl | undefined;
   #decoder: ContentDecoder | undefined;
+  /** The body goes through the decoding chain (a decoder is open, or its code is loading). */
+  #chained = false;
   #received = 0;
   #failure: RequestException | undefined;
   #completed = false;
@@ -114,7 +121,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   onHead(head: ResponseHead, control: BodyControl): void {
     this.#control = control;
-    const { stream, maxBody, maxDecoded } = this;
+    const { stream, maxBody } = this;
     const queue = new BodyQueue(this, stream);
     this.#queue = queue;
     const response = new Response({
@@ -139,12 +146,13 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     const coding =
       head.decoded === true || fields.indexOf("content-encoding") < 0 ? undefined : fields.get("content-encoding");
     if (coding !== undefined) {
-      try {
-        const d = createDecoder(coding, { maxDecodedBytes: maxDecoded });
-        if (d.codings.length > 0) this.#decoder = d;
-      } catch (err) {
-        this.#stop(this.#decodeFailure(err));
-        return;
+      const code = decoding.loaded;
+      if (code !== undefined) {
+        if (!this.#openDecoder(code, coding)) return;
+      } else {
+        // the body goes through the decoding chain, which opens the decoder once its code is in
+        this.#chained = true;
+        this.#hold(decoding().then((m) => void this.#openDecoder(m, coding)));
       }
     }
     if (stream) {
@@ -167,23 +175,52 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       this.#stop(new BodyTooLarge(`the body exceeds max_body_size ${this.maxBody}`));
       return;
     }
-    const d = this.#decoder;
-    if (d === undefined) {
+    if (!this.#chained) {
       this.#queue?.push(chunk);
       return;
     }
+    this.#hold(this.#decode(chunk));
+  }
+
+  /** Opens the decoder for `coding`; false (and the exchange is stopped) if it cannot be. */
+  #openDecoder(code: typeof import("./decode.js"), coding: string): boolean {
+    if (this.#failure !== undefined) return false;
+    try {
+      const d = code.createDecoder(coding, { maxDecodedBytes: this.maxDecoded });
+      if (d.codings.length > 0) {
+        this.#decoder = d;
+        this.#chained = true;
+      }
+      return true;
+    } catch (err) {
+      this.#stop(this.#decodeFailure(err));
+      return false;
+    }
+  }
+
+  /** Runs `step` after the ones before it on the decoding chain; the socket waits meanwhile. */
+  #hold(step: Promise<void> | (() => Promise<void>)): void {
     if (this.#decoding++ === 0) this.pause();
+    const run = typeof step === "function" ? step : () => step;
     this.#chain = (this.#chain ?? Promise.resolve())
-      .then(() => this.#decode(d, chunk))
+      .then(run)
       .catch((err: unknown) => this.#stop(this.#decodeFailure(err)))
       .finally(() => {
         if (--this.#decoding === 0) this.resume();
       });
   }
 
-  async #decode(d: ContentDecoder, chunk: Uint8Array): Promise<void> {
-    if (this.#failure !== undefined) return;
-    for (const out of await d.push(chunk)) this.#queue?.push(out);
+  /** A step of the chain: decodes `chunk`, or passes it on when no decoder was opened. */
+  #decode(chunk: Uint8Array): () => Promise<void> {
+    return async () => {
+      if (this.#failure !== undefined) return;
+      const d = this.#decoder;
+      if (d === undefined) {
+        this.#queue?.push(chunk);
+        return;
+      }
+      for (const out of await d.push(chunk)) this.#queue?.push(out);
+    };
   }
 
   onTrailers(trailers: FieldSection): void {
@@ -193,19 +230,19 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   onComplete(): boolean {
     this.#completed = true;
-    const d = this.#decoder;
-    if (d === undefined) return this.#finish();
+    if (!this.#chained) return this.#finish();
     this.#chain = (this.#chain ?? Promise.resolve()).then(async () => {
       if (this.#failure !== undefined) return;
+      const d = this.#decoder;
       try {
-        for (const out of await d.end()) this.#queue?.push(out);
+        if (d !== undefined) for (const out of await d.end()) this.#queue?.push(out);
       } catch (err) {
         this.#stop(this.#decodeFailure(err));
         return;
       }
       this.#finish();
     });
-    return false; // the decoder may still hold chunks
+    return false; // chunks are still on the decoding chain
   }
 
   onError(err: RequestException): void {

@@ -5,17 +5,10 @@ import { SerializeError, sharedWriter } from "../core/api.js";
 import { InvalidHeader, InvalidJSONError, InvalidSchema, InvalidURL, MissingSchema, URLRequired } from "../errors.js";
 import { lazy } from "../lazy.js";
 import { acceptEncoding } from "../runtime/platform.js";
-import {
-  appendParams,
-  basicAuth,
-  bodyFromData,
-  encodeJson,
-  type FileSpec,
-  type MultipartBody,
-  type Params,
-} from "./encode.js";
+import type { FileSpec, PreparedBody } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { HeadersInit, RequestOptions } from "./options.js";
+import { appendParams, basicAuth, type Params } from "./params.js";
 
 /** The package version, sent in User-Agent. */
 export const VERSION = "0.1.0";
@@ -240,7 +233,7 @@ export function prepareRequest(
   rawUrl: string,
   options: RequestOptions,
   defaults: RequestDefaults,
-  multipart?: MultipartBody,
+  encoded?: PreparedBody,
 ): PreparedRequest {
   const m = String(method).toUpperCase();
   if (!METHOD_RE.test(m)) throw new InvalidHeader(`Invalid method ${JSON.stringify(method)}`);
@@ -268,28 +261,10 @@ export function prepareRequest(
   let length: number | undefined;
   let contentType: string | undefined;
   let replayable = true;
-  if (options.files !== undefined && options.files !== null) {
-    if (multipart === undefined) throw new TypeError("files need the multipart body: use prepareMultipart()");
-    const mp = multipart;
-    body = mp.body;
-    length = mp.length;
-    contentType = mp.contentType;
-    replayable = mp.body instanceof Uint8Array;
-  } else if (options.data !== undefined && options.data !== null) {
-    const d = bodyFromData(options.data);
-    body = d.body;
-    length = d.length;
-    contentType = d.contentType;
-    replayable = d.replayable;
-  } else if (options.json !== undefined) {
-    try {
-      const j = encodeJson(options.json);
-      body = j.body;
-      length = j.body.length;
-      contentType = j.contentType;
-    } catch (err) {
-      throw new InvalidJSONError(`cannot send the json option: ${(err as Error).message}`, { cause: err });
-    }
+  if (encoded !== undefined) {
+    ({ body, length, contentType, replayable } = encoded);
+  } else if (options.files != null || options.data != null || options.json !== undefined) {
+    throw new TypeError("a request body must be encoded before the request is prepared: use encodeBody()");
   }
   if (contentType !== undefined && !headers.has("content-type")) headers.set("Content-Type", contentType);
   if (body !== null) {
@@ -327,13 +302,46 @@ export function prepareRequest(
   return prepared;
 }
 
+/** The encoders of data= and json= bodies: loaded by the first request that has one. */
+const encoders = lazy(() => import("./encode.js"), "body encoding");
+/** The multipart encoder: loaded by the first request with files. */
 const multipart = lazy(() => import("./multipart.js"), "multipart");
 
-/** Encodes the multipart body of a request with `files` (asynchronous: Blobs are read). */
-export function prepareMultipart(options: RequestOptions): Promise<MultipartBody> | undefined {
-  const { files, data } = options;
-  if (files === undefined || files === null) return undefined;
-  return multipart().then((m) => m.encodeMultipart(files as FileSpec, data as Params | undefined));
+function jsonBody(code: typeof import("./encode.js"), value: unknown): PreparedBody {
+  try {
+    const j = code.encodeJson(value);
+    return { body: j.body, length: j.body.length, contentType: j.contentType, replayable: true };
+  } catch (err) {
+    throw new InvalidJSONError(`cannot send the json option: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The encoded body of a request with `files` (multipart), `data` or `json`, in that order of
+ * precedence as in requests; undefined when it has none. At once when the encoders are loaded
+ * (a multipart body always later: Blobs are read), else once they are.
+ */
+export function encodeBody(options: RequestOptions): PreparedBody | Promise<PreparedBody> | undefined {
+  const { files, data, json } = options;
+  if (files != null) {
+    return multipart()
+      .then((m) => m.encodeMultipart(files as FileSpec, data as Params | undefined))
+      .then((mp) => ({
+        body: mp.body,
+        length: mp.length,
+        contentType: mp.contentType,
+        replayable: mp.body instanceof Uint8Array,
+      }));
+  }
+  if (data != null) {
+    const code = encoders.loaded;
+    return code !== undefined ? code.bodyFromData(data) : encoders().then((m) => m.bodyFromData(data));
+  }
+  if (json !== undefined) {
+    const code = encoders.loaded;
+    return code !== undefined ? jsonBody(code, json) : encoders().then((m) => jsonBody(m, json));
+  }
+  return undefined;
 }
 
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */

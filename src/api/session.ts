@@ -17,19 +17,20 @@ import { platform } from "../runtime/platform.js";
 import { type ExchangeTransport, isExchangeTransport, type TlsOptions, type Transport } from "../transport/types.js";
 import { cookiejarFromDict, RequestsCookieJar } from "./cookies.js";
 import { HTTPDigestAuth } from "./digest.js";
-import { basicAuth, type MultipartBody, type Params } from "./encode.js";
+import type { PreparedBody } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import { readNetrcFile } from "./netrc-file.js";
 import type { RequestOptions } from "./options.js";
+import { basicAuth, type Params } from "./params.js";
 import type { ProxyTarget } from "./proxies.js";
 import { environProxies, type Proxies } from "./proxy-env.js";
 import type { Receiver } from "./receive.js";
 import {
   type Auth,
   defaultHeaders,
+  encodeBody,
   hostHeader,
   type PreparedRequest,
-  prepareMultipart,
   prepareRequest,
   type RequestDefaults,
   requestTarget,
@@ -330,17 +331,17 @@ export class Session {
     try {
       const wait = this.#netrcReady();
       if (wait !== undefined) return wait.then(() => this.request(method, url, options));
-      const multipart = prepareMultipart(options);
-      if (multipart !== undefined) return multipart.then((mp) => this.#start(method, url, options, mp));
-      return this.#start(method, url, options);
+      const encoded = encodeBody(options);
+      if (encoded instanceof Promise) return encoded.then((b) => this.#start(method, url, options, b));
+      return this.#start(method, url, options, encoded);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  #start(method: string, url: string, options: RequestOptions, multipart?: MultipartBody): Promise<Response> {
+  #start(method: string, url: string, options: RequestOptions, encoded?: PreparedBody): Promise<Response> {
     const requestJar = requestCookies(options);
-    return this.send(this.#prepare(method, url, options, requestJar, multipart), options, requestJar);
+    return this.send(this.#prepare(method, url, options, requestJar, encoded), options, requestJar);
   }
 
   #prepare(
@@ -348,13 +349,13 @@ export class Session {
     url: string,
     options: RequestOptions,
     requestJar: RequestsCookieJar | undefined,
-    multipart: MultipartBody | undefined,
+    encoded: PreparedBody | undefined,
   ): PreparedRequest {
     const defaults =
       requestJar === undefined
         ? this.#defaults()
         : { ...this.#defaults(), cookieHeader: (u: URL) => this.#cookieHeader(u, requestJar) };
-    return prepareRequest(method, url, options, defaults, multipart);
+    return prepareRequest(method, url, options, defaults, encoded);
   }
 
   /**
@@ -364,13 +365,13 @@ export class Session {
    */
   async prepare_request(method: string, url: string, options: RequestOptions = {}): Promise<PreparedRequest> {
     await this.#netrcReady();
-    const multipart = prepareMultipart(options);
+    const encoded = encodeBody(options);
     return this.#prepare(
       method,
       url,
       options,
       requestCookies(options),
-      multipart === undefined ? undefined : await multipart,
+      encoded instanceof Promise ? await encoded : encoded,
     );
   }
 

@@ -1,8 +1,9 @@
 // Expected strings marked "requests 2.34.2" were produced by Python requests / urllib3 2.7.
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { appendParams, basicAuth, bodyFromData, encodeForm, encodeJson, encodeParams } from "../../src/api/encode.js";
+import { bodyFromData, encodeForm, encodeJson } from "../../src/api/encode.js";
 import { encodeMultipart } from "../../src/api/multipart.js";
+import { appendParams, basicAuth, encodeParams } from "../../src/api/params.js";
 
 const text = (b: Uint8Array | AsyncIterable<Uint8Array> | null) => new TextDecoder().decode(b as Uint8Array);
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
