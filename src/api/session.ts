@@ -1,14 +1,6 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
-import {
-  ConnectionError,
-  ReadTimeout,
-  RequestAborted,
-  RequestException,
-  RetryError,
-  SSLError,
-  TooManyRedirects,
-} from "../errors.js";
+import { SSLError } from "../errors.js";
 import { Agent, connectionCode, type Origin } from "../http/agent.js";
 import type { FetchRequest } from "../http/fetch.js";
 import type { Pool } from "../http/pool.js";
@@ -37,7 +29,7 @@ import {
   serializeHead,
 } from "./request.js";
 import type { Response } from "./response.js";
-import { Retry, type RetryFailure } from "./retry.js";
+import { Retry } from "./retry.js";
 import { readPem } from "./tls-files.js";
 
 type Proxying = [typeof import("./proxies.js"), typeof import("../http/tunnel.js")];
@@ -49,8 +41,12 @@ const fetching = lazy(() => import("../http/fetch.js"), "fetch exchange");
 type Receiving = typeof import("./receive.js");
 /** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
 const receiving = lazy(() => import("./receive.js"), "response");
-/** Where a redirect goes and what is sent there: loaded by the first redirect followed. */
-const redirects = lazy(() => import("./redirects.js"), "redirect");
+/** Redirect following: loaded by the first redirect followed. */
+const following = lazy(() => import("./follow.js"), "redirect");
+/** Upload progress reports: loaded by the first request with on_upload_progress. */
+const uploadProgress = lazy(() => import("./upload-progress.js"), "upload progress");
+/** Retries, Digest answers and hooks: loaded by the first request that has any of them. */
+const attempting = lazy(() => import("./attempts.js"), "retry and hook");
 /** The .netrc parser: loaded before the first request that finds a .netrc file. */
 const netrcReader = lazy(() => import("./netrc.js"), ".netrc");
 
@@ -165,7 +161,8 @@ export interface Progress {
 }
 
 /** Everything one send needs, merged from the request's options and the session's defaults. */
-interface Settings {
+/** A request's settings: its options over the session's. */
+export interface Settings {
   stream: boolean;
   verify: boolean | string;
   cert: [string, string] | undefined;
@@ -177,6 +174,17 @@ interface Settings {
   auth: Auth | undefined;
 }
 
+/** What the parts of a request loaded on first use (attempts.ts, follow.ts) need of a session. */
+export interface SessionHost {
+  readonly session: Session;
+  exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response>;
+  keepCookies(r: Response): void;
+  cookieHeader(url: URL, requestJar: RequestsCookieJar | undefined): string | undefined;
+  netrcReady(): Promise<unknown> | undefined;
+  netrc(url: URL): [string, string] | undefined;
+  sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response>;
+}
+
 const NO_HOOKS: Hook[] = [];
 const NO_OPTIONS: RequestOptions = Object.freeze({});
 const NO_RETRIES = Retry.from(0);
@@ -185,71 +193,6 @@ function hookList(h: Hooks | undefined | null): Hook[] | undefined {
   const r = h?.response;
   if (r === undefined || r === null) return undefined;
   return Array.isArray(r) ? r : [r];
-}
-
-/** Waits `ms`, or rejects with RequestAborted when the signal fires. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 && signal?.aborted !== true) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new RequestAborted("request aborted", { cause: signal.reason }));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new RequestAborted("request aborted", { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Reads (or gives up) the body of a response that is not handed to the caller. */
-async function release(r: Response): Promise<void> {
-  try {
-    await r.read();
-  } catch {
-    r.close();
-  }
-}
-
-/** How a failed attempt counts for retries. */
-function failureKind(err: RequestException): RetryFailure | undefined {
-  if (err._connectFailed) return "connect";
-  if (err instanceof ReadTimeout || err instanceof ConnectionError) return "read";
-  return undefined; // not retried (bad input, decoding, limits, aborts)
-}
-
-/** A body that reports how much of it was handed to the socket. */
-function withUploadProgress(
-  body: Uint8Array | AsyncIterable<Uint8Array>,
-  total: number | undefined,
-  report: (p: Progress) => void,
-): AsyncIterable<Uint8Array> {
-  const PIECE = 64 * 1024;
-  return {
-    async *[Symbol.asyncIterator]() {
-      let loaded = 0;
-      report({ loaded, total });
-      if (body instanceof Uint8Array) {
-        for (let at = 0; at < body.length; at += PIECE) {
-          const piece = body.subarray(at, Math.min(at + PIECE, body.length));
-          yield piece; // resumes once the piece was written
-          loaded += piece.length;
-          report({ loaded, total });
-        }
-        return;
-      }
-      for await (const chunk of body) {
-        yield chunk;
-        loaded += chunk.length;
-        report({ loaded, total });
-      }
-    },
-  };
 }
 
 /** Per-request cookies: sent with this request (and its redirects) and never kept. */
@@ -577,121 +520,37 @@ export class Session {
     );
   }
 
+  // What the loaded parts of a request (attempts.ts, follow.ts) need of the session.
+  readonly #host: SessionHost = {
+    session: this,
+    exchange: (prepared, settings, options) => this.#exchange(prepared, settings, options),
+    keepCookies: (r) => this.#keepCookies(r),
+    cookieHeader: (url, requestJar) => this.#cookieHeader(url, requestJar),
+    netrcReady: () => this.#netrcReady(),
+    netrc: (url) => this.#netrc(url),
+    sendOne: (prepared, settings, options) => this.#sendOne(prepared, settings, options),
+  };
+
   /** Follows the redirects from `first` (a redirect response). */
-  async #follow(
+  #follow(
     first: Response,
     settings: Settings,
     options: RequestOptions,
     requestJar: RequestsCookieJar | undefined,
   ): Promise<Response> {
-    let r = first;
-    const history: Response[] = [];
-    const { leavesOrigin, redirectRequest, redirectTarget } = redirects.loaded ?? (await redirects());
-    while (r.is_redirect) {
-      history.push(r);
-      if (history.length > this.max_redirects) {
-        await release(r);
-        throw new TooManyRedirects(`Exceeded ${this.max_redirects} redirects.`, { request: r.request, response: r });
-      }
-      await release(r);
-      const from = r.request;
-      const to = redirectTarget(r, from._url);
-      const next = redirectRequest(from, r, to);
-      if (!next._explicitCookie) {
-        const cookie = this.#cookieHeader(to, requestJar);
-        if (cookie !== undefined) next._headers.set("Cookie", cookie);
-      }
-      if (!next._headers.has("authorization") && this.trust_env && leavesOrigin(from._url, to)) {
-        await this.#netrcReady();
-        const auth = this.#netrc(to);
-        if (auth !== undefined) next._headers.set("Authorization", basicAuth(auth[0], auth[1]));
-      }
-      r = await this.#sendOne(next, settings, options);
-    }
-    for (let i = 0; i < history.length; i++) (history[i] as Response).history = history.slice(0, i);
-    r.history = history.concat(r.history);
-    return r;
+    const run = (m: typeof import("./follow.js")) => m.follow(this.#host, first, settings, options, requestJar);
+    return following.loaded !== undefined ? run(following.loaded) : following().then(run);
   }
 
   /** One request without following redirects: retries and Digest, then hooks and cookies. */
-  async #sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
-    let r = await this.#attempts(prepared, settings, options);
-    for (const hook of settings.hooks) r = (await hook(r)) ?? r;
-    for (const x of r.history) this.#keepCookies(x);
-    this.#keepCookies(r);
-    return r;
+  #sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
+    const run = (m: typeof import("./attempts.js")) => m.sendOne(this.#host, prepared, settings, options);
+    return attempting.loaded !== undefined ? run(attempting.loaded) : attempting().then(run);
   }
 
   #keepCookies(r: Response): void {
     const setCookies = r._fieldValues("set-cookie");
     if (setCookies.length > 0) this.cookies.extract(r.request._url, setCookies);
-  }
-
-  /** Attempts until a response is final: retries (errors and statuses) and one Digest answer. */
-  async #attempts(first: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
-    let prepared = first;
-    let retry = settings.retries;
-    const digest = settings.auth instanceof HTTPDigestAuth ? settings.auth : undefined;
-    let answered = false;
-    const earlier: Response[] = [];
-    const { method } = prepared;
-    for (;;) {
-      let r: Response;
-      try {
-        r = await this.#exchange(prepared, settings, options);
-      } catch (err) {
-        if (!(err instanceof RequestException)) throw err;
-        const kind = failureKind(err);
-        if (
-          retry === NO_RETRIES ||
-          kind === undefined ||
-          !retry.mayRetryError(method, kind) ||
-          (kind !== "connect" && !prepared.replayable)
-        ) {
-          throw err;
-        }
-        // out of retries: RetryError, with the last error as its cause
-        retry = retry.increment({ method, url: prepared.url, error: err, kind, request: prepared });
-        await sleep(retry.sleepMs(), options.signal);
-        continue;
-      }
-      if (retry.isRetry(method, r.status_code, r.headers.has("retry-after")) && prepared.replayable) {
-        let next: Retry;
-        try {
-          next = retry.increment({ method, url: prepared.url, status: r.status_code });
-        } catch (err) {
-          if (err instanceof RetryError && !retry.raise_on_status) return r;
-          if (err instanceof RequestException) err.response ??= r;
-          await release(r);
-          throw err;
-        }
-        retry = next;
-        await release(r);
-        await sleep(retry.sleepMs(r.headers.get("retry-after")), options.signal);
-        continue;
-      }
-      if (digest !== undefined && r.status_code === 401 && prepared.replayable) {
-        const challenge = r.headers.get("www-authenticate");
-        if (challenge !== undefined && (!answered || (await digest.isStale(challenge)))) {
-          const value = await digest.challenge(prepared.method, requestTarget(prepared._url), challenge);
-          if (value !== undefined) {
-            answered = true;
-            await release(r);
-            this.#keepCookies(r);
-            earlier.push(r);
-            prepared = prepared.copy();
-            prepared._headers.set("Authorization", value);
-            if (!prepared._explicitCookie) {
-              const cookie = this.cookies.size === 0 ? undefined : this.cookies.cookieHeader(prepared._url);
-              if (cookie !== undefined) prepared._headers.set("Cookie", cookie);
-            }
-            continue;
-          }
-        }
-      }
-      if (earlier.length > 0) r.history = earlier.concat(r.history);
-      return r;
-    }
   }
 
   /** The pool for a URL's origin and TLS options, remembered per parsed URL (URLs are shared). */
@@ -745,6 +604,9 @@ export class Session {
       // the first request: the code that runs exchanges loads now
       const code = this.#fetch === undefined ? Promise.all([receiving(), connectionCode()]) : receiving();
       return code.then(() => this.#exchange(prepared, settings, options));
+    }
+    if (options.on_upload_progress !== undefined && uploadProgress.loaded === undefined) {
+      return uploadProgress().then(() => this.#exchange(prepared, settings, options));
     }
     const url = prepared._url;
     const where = urlParts(url);
@@ -837,7 +699,7 @@ export class Session {
     const onUpload = options.on_upload_progress;
     if (onUpload !== undefined && body !== null) {
       const total = body instanceof Uint8Array ? body.length : bodyLength;
-      body = withUploadProgress(body, total, onUpload);
+      body = (uploadProgress.loaded as typeof import("./upload-progress.js")).withUploadProgress(body, total, onUpload);
       bodyLength = total;
     }
 
