@@ -20,15 +20,15 @@ import requests, {
   type SessionOptions,
   Timeout,
 } from "../../src/index.js";
-import type { RawConnection, RawHandler, RawRequest, RawServer } from "../support/raw-server.js";
+import type { RawConnection, RawRequest } from "../support/raw-server.js";
 import {
-  raw as baseRaw,
   session as baseSession,
   FOREVER,
   gate,
   listen,
   ok,
   onCleanup,
+  raw,
   rejectionOf,
   runCleanups,
   sleep,
@@ -44,12 +44,6 @@ afterEach(runCleanups);
  * otherwise, so that a connection closed during a test was closed for the reason under test.
  */
 const session = (options: SessionOptions = {}): Session => baseSession({ idle_timeout: 60_000, ...options });
-
-/**
- * A raw server closed after the test. Its handler's errors (srv.errors) do not fail the test at
- * cleanup: the tests that need a clean server assert `srv.errors` themselves.
- */
-const raw = (handler: RawHandler): Promise<RawServer> => baseRaw(handler, { tolerateErrors: true });
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
