@@ -79,7 +79,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   #completed = false;
   // Decoding is asynchronous: chunks are decoded in order on one chain, and the socket is held
   // (paused) while any is waiting. The body queue may hold it too (backpressure).
-  #chain: Promise<void> | undefined;
+  #chain: Promise<unknown> | undefined;
   #decoding = 0;
   #holds = 0;
 
@@ -146,13 +146,12 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     const coding =
       head.decoded === true || fields.indexOf("content-encoding") < 0 ? undefined : fields.get("content-encoding");
     if (coding !== undefined) {
-      const code = decoding.loaded;
-      if (code !== undefined) {
-        if (!this.#openDecoder(code, coding)) return;
-      } else {
+      const opened = decoding.use((m) => this.#openDecoder(m, coding));
+      if (opened === false) return;
+      if (opened !== true) {
         // the body goes through the decoding chain, which opens the decoder once its code is in
         this.#chained = true;
-        this.#hold(decoding().then((m) => void this.#openDecoder(m, coding)));
+        this.#hold(() => opened);
       }
     }
     if (stream) {
@@ -179,7 +178,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       this.#queue?.push(chunk);
       return;
     }
-    this.#hold(this.#decode(chunk));
+    this.#hold(() => this.#decode(chunk));
   }
 
   /** Opens the decoder for `coding`; false (and the exchange is stopped) if it cannot be. */
@@ -199,11 +198,10 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   }
 
   /** Runs `step` after the ones before it on the decoding chain; the socket waits meanwhile. */
-  #hold(step: Promise<void> | (() => Promise<void>)): void {
+  #hold(step: () => Promise<unknown>): void {
     if (this.#decoding++ === 0) this.pause();
-    const run = typeof step === "function" ? step : () => step;
     this.#chain = (this.#chain ?? Promise.resolve())
-      .then(run)
+      .then(step)
       .catch((err: unknown) => this.#stop(this.#decodeFailure(err)))
       .finally(() => {
         if (--this.#decoding === 0) this.resume();
@@ -211,16 +209,14 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   }
 
   /** A step of the chain: decodes `chunk`, or passes it on when no decoder was opened. */
-  #decode(chunk: Uint8Array): () => Promise<void> {
-    return async () => {
-      if (this.#failure !== undefined) return;
-      const d = this.#decoder;
-      if (d === undefined) {
-        this.#queue?.push(chunk);
-        return;
-      }
-      for (const out of await d.push(chunk)) this.#queue?.push(out);
-    };
+  async #decode(chunk: Uint8Array): Promise<void> {
+    if (this.#failure !== undefined) return;
+    const d = this.#decoder;
+    if (d === undefined) {
+      this.#queue?.push(chunk);
+      return;
+    }
+    for (const out of await d.push(chunk)) this.#queue?.push(out);
   }
 
   onTrailers(trailers: FieldSection): void {

@@ -333,14 +333,8 @@ export function encodeBody(options: RequestOptions): PreparedBody | Promise<Prep
         replayable: mp.body instanceof Uint8Array,
       }));
   }
-  if (data != null) {
-    const code = encoders.loaded;
-    return code !== undefined ? code.bodyFromData(data) : encoders().then((m) => m.bodyFromData(data));
-  }
-  if (json !== undefined) {
-    const code = encoders.loaded;
-    return code !== undefined ? jsonBody(code, json) : encoders().then((m) => jsonBody(m, json));
-  }
+  if (data != null) return encoders.use((m) => m.bodyFromData(data));
+  if (json !== undefined) return encoders.use((m) => jsonBody(m, json));
   return undefined;
 }
 

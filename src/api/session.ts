@@ -35,7 +35,6 @@ import { readPem } from "./tls-files.js";
 type Proxying = [typeof import("./proxies.js"), typeof import("../http/tunnel.js")];
 /** Proxy selection and tunnels: loaded by the first request with a proxy configured. */
 const proxying = lazy(() => Promise.all([import("./proxies.js"), import("../http/tunnel.js")]), "proxy");
-type Fetching = typeof import("../http/fetch.js");
 /** The exchange through fetch: loaded by the first session on a fetch transport. */
 const fetching = lazy(() => import("../http/fetch.js"), "fetch exchange");
 type Receiving = typeof import("./receive.js");
@@ -538,14 +537,12 @@ export class Session {
     options: RequestOptions,
     requestJar: RequestsCookieJar | undefined,
   ): Promise<Response> {
-    const run = (m: typeof import("./follow.js")) => m.follow(this.#host, first, settings, options, requestJar);
-    return following.loaded !== undefined ? run(following.loaded) : following().then(run);
+    return following.use((m) => m.follow(this.#host, first, settings, options, requestJar));
   }
 
   /** One request without following redirects: retries and Digest, then hooks and cookies. */
   #sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
-    const run = (m: typeof import("./attempts.js")) => m.sendOne(this.#host, prepared, settings, options);
-    return attempting.loaded !== undefined ? run(attempting.loaded) : attempting().then(run);
+    return attempting.use((m) => m.sendOne(this.#host, prepared, settings, options));
   }
 
   #keepCookies(r: Response): void {
@@ -623,13 +620,11 @@ export class Session {
       }
       // the writer still checks the head, though fetch sends its own
       const head = serializeHead(prepared, where.hostHeader, where.target);
-      const run = (m: Fetching) => this.#send(prepared, settings, options, head, m.runFetch.bind(null, fetcher));
-      return fetching.loaded !== undefined ? run(fetching.loaded) : fetching().then(run);
+      return fetching.use((m) => this.#send(prepared, settings, options, head, m.runFetch.bind(null, fetcher)));
     }
     const tls = where.https ? this.#tlsFor(verify, cert) : undefined;
     if (settings.proxies !== undefined) {
-      const route = (m: Proxying) => this.#viaProxy(m, prepared, settings, options, where, tls);
-      return proxying.loaded !== undefined ? route(proxying.loaded) : proxying().then(route);
+      return proxying.use((m) => this.#viaProxy(m, prepared, settings, options, where, tls));
     }
     const head = serializeHead(prepared, where.hostHeader, where.target);
     return this.#send(prepared, settings, options, head, this.#poolFor(where, tls));

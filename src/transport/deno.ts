@@ -58,14 +58,16 @@ export function byteStream(conn: DenoConn): ByteStream {
   let reading = false;
   const lent: Uint8Array[] = [];
   const spare: Uint8Array[] = [];
-  const nextSlab = () => {
-    if (at > 0) lent.push(slab);
+  const takeSlab = () => {
     slab = spare.pop() ?? new Uint8Array(SLAB_SIZE);
     at = 0;
   };
   return {
     async read(): Promise<Uint8Array | null> {
-      if (SLAB_SIZE - at < READ_SIZE) nextSlab();
+      if (SLAB_SIZE - at < READ_SIZE) {
+        if (at > 0) lent.push(slab);
+        takeSlab();
+      }
       const region = slab.subarray(at, at + READ_SIZE);
       reading = true;
       let n: number | null;
@@ -81,22 +83,13 @@ export function byteStream(conn: DenoConn): ByteStream {
       return region.subarray(0, n);
     },
     release(reusable: boolean): void {
-      if (!reusable) {
-        // what was handed out stays with its holders: never read into it again
-        lent.length = 0;
-        slab = spare.pop() ?? new Uint8Array(SLAB_SIZE);
-        at = 0;
-        return;
-      }
-      for (const s of lent) if (spare.length < MAX_SPARE) spare.push(s);
+      if (reusable) for (const s of lent) if (spare.length < MAX_SPARE) spare.push(s);
       lent.length = 0;
-      if (!reading) {
-        at = 0;
-      } else {
-        // a read is landing at `at`: it belongs to what comes next, so leave this slab to it
-        slab = spare.pop() ?? new Uint8Array(SLAB_SIZE);
-        at = 0;
-      }
+      // reusable and no read landing: the current slab takes reads again from its start. Else what
+      // was handed out stays with its holders, and a read landing at `at` belongs to what comes
+      // next: the current slab is left to them.
+      if (reusable && !reading) at = 0;
+      else takeSlab();
     },
     async write(data: Uint8Array): Promise<void> {
       let sent = 0;
