@@ -1,9 +1,10 @@
 // Helpers for the API behaviour tests: real servers on 127.0.0.1 that record what they received,
 // a registry of things to close after each test, a strict multipart/form-data parser, and small
 // utilities for asserting rejections and polling with a bound.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo, Server, Socket } from "node:net";
 import { Session, type SessionOptions } from "../../src/index.js";
+import { type BodyHandler, readAndAnswer } from "../support/http.js";
 import {
   type RawConnection,
   type RawHandler,
@@ -133,7 +134,7 @@ export interface Received {
   connection: number;
 }
 
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+export type HttpHandler = BodyHandler;
 
 export interface HttpServer {
   readonly url: string;
@@ -152,14 +153,7 @@ export async function httpServer(handler?: HttpHandler): Promise<HttpServer> {
   const ids = new WeakMap<Socket, number>();
   let connections = 0;
   const server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (c: Buffer) => parts.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(parts);
-      const rawHeaders: Array<[string, string]> = [];
-      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-        rawHeaders.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-      }
+    const record = (body: Buffer, rawHeaders: Array<[string, string]>) =>
       received.push({
         method: req.method ?? "",
         url: req.url ?? "",
@@ -168,10 +162,7 @@ export async function httpServer(handler?: HttpHandler): Promise<HttpServer> {
         body,
         connection: ids.get(req.socket) ?? 0,
       });
-      Promise.resolve(handler ? handler(req, res, body) : res.end("ok")).catch((err: unknown) => {
-        res.destroy(err instanceof Error ? err : new Error(String(err)));
-      });
-    });
+    readAndAnswer(req, res, record, handler ?? ((_req, r) => void r.end("ok")));
   });
   server.on("connection", (socket: Socket) => {
     ids.set(socket, ++connections);

@@ -43,21 +43,6 @@ export type Behaviour =
   | "stall-head" // nothing at all
   | "stall-body"; // the head and part of the body, then nothing
 
-export const OK_BEHAVIOURS: ReadonlySet<Behaviour> = new Set<Behaviour>([
-  "ok",
-  "ok-chunked",
-  "ok-gzip",
-  "ok-1xx",
-  "ok-pieces",
-  "ok-close",
-  "ok-eof",
-  "ok-http10",
-  "ok-late-close",
-  "ok-drop-next",
-  "ok-poison",
-  "ok-late-poison",
-]);
-
 /** Every behaviour, in a fixed order: the records keep a behaviour as its index + 1 (0: none). */
 export const BEHAVIOURS: readonly Behaviour[] = [
   "ok",
@@ -84,6 +69,11 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   "stall-head",
   "stall-body",
 ];
+
+/** The behaviours that end in a complete response: those named "ok…". */
+export const OK_BEHAVIOURS: ReadonlySet<Behaviour> = new Set(
+  BEHAVIOURS.filter((b) => b === "ok" || b.startsWith("ok-")),
+);
 const BEHAVIOUR_CODE = new Map(BEHAVIOURS.map((b, i) => [b, i + 1]));
 
 /** The request number in an id "<anything>-<n>", or -1. */

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type BodyHandler, readAndAnswer } from "../support/http.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BUILT = join(ROOT, "dist/cli.js");
@@ -149,7 +150,7 @@ export interface Seen {
   body: Buffer;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+export type Handler = BodyHandler;
 
 export interface TestServer {
   /** http://127.0.0.1:PORT or https://127.0.0.1:PORT */
@@ -171,19 +172,9 @@ function serve(server: Server, scheme: string, handler: Handler): Promise<TestSe
     s.on("close", () => sockets.delete(s));
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const parts: Buffer[] = [];
-    req.on("data", (c: Buffer) => parts.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(parts);
-      const rawHeaders: Array<[string, string]> = [];
-      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-        rawHeaders.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-      }
+    const record = (body: Buffer, rawHeaders: Array<[string, string]>) =>
       seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, rawHeaders, body });
-      Promise.resolve(handler(req, res, body)).catch((err: unknown) => {
-        res.destroy(err instanceof Error ? err : new Error(String(err)));
-      });
-    });
+    readAndAnswer(req, res, record, handler);
   });
   return new Promise((resolvePromise) => {
     server.listen(0, "127.0.0.1", () => {
