@@ -6,7 +6,7 @@
 // DecompressionStream elsewhere. Decoding is asynchronous: `push` resolves once the chunk has
 // been consumed, which lets a socket loop pause while it waits. Loaded with the first body that
 // has a Content-Encoding (a response with none, or one fetch decoded, never needs it).
-import { type Coding, type Inflater, platform } from "../runtime/platform.js";
+import { type Coding, type Inflater, type OpenInflater, platform } from "../runtime/platform.js";
 
 import { DecodeError } from "./decode-error.js";
 
@@ -43,11 +43,6 @@ export interface ContentDecoder {
 /** The codings this runtime decodes. */
 function available(): readonly Coding[] {
   return platform().decompression.codings;
-}
-
-/** Opens the runtime's decompressor for `kind`. */
-function openInflater(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
-  return platform().decompression.open(kind, raw, sink);
 }
 
 // ---- decoding -------------------------------------------------------------------------------
@@ -98,6 +93,7 @@ function decodingError(coding: Coding, err: unknown): DecodeError {
 class Stage {
   readonly #coding: Coding;
   readonly #limit: number;
+  #open: OpenInflater | undefined;
   #inflater: Inflater | undefined;
   #first: Uint8Array | undefined; // deflate: a lone first byte, until the second says which kind
   #out: Uint8Array[] = [];
@@ -110,9 +106,12 @@ class Stage {
   }
 
   async write(chunks: Uint8Array[]): Promise<Uint8Array[]> {
+    // the runtime's decompressors load with the first bytes to decode
+    if (this.#open === undefined) this.#open = await platform().decompression.load();
+    const open = this.#open;
     const pending: Promise<void>[] = [];
     for (const chunk of chunks) {
-      const input = this.#input(chunk);
+      const input = this.#input(chunk, open);
       if (input !== undefined && this.#inflater !== undefined) pending.push(this.#inflater.write(input));
     }
     try {
@@ -141,7 +140,7 @@ class Stage {
   }
 
   // Opens the inflater on the first bytes; returns what to feed it, or undefined to wait.
-  #input(chunk: Uint8Array): Uint8Array | undefined {
+  #input(chunk: Uint8Array, open: OpenInflater): Uint8Array | undefined {
     if (chunk.length === 0) return undefined;
     if (this.#inflater !== undefined) return chunk;
     let head = chunk;
@@ -160,9 +159,9 @@ class Stage {
       }
       const cmf = head[0] as number;
       const wrapped = (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | (head[1] as number)) % 31 === 0;
-      this.#inflater = openInflater("deflate", !wrapped, (out) => this.#sink(out));
+      this.#inflater = open("deflate", !wrapped, (out) => this.#sink(out));
     } else {
-      this.#inflater = openInflater(this.#coding, false, (out) => this.#sink(out));
+      this.#inflater = open(this.#coding, false, (out) => this.#sink(out));
     }
     return head;
   }

@@ -4,7 +4,7 @@
 import { setEngineSource } from "../core/engine.js";
 import { inlineEngine } from "../core/load-inline.js";
 import { setPlatform } from "../runtime/platform.js";
-import { webDecompression } from "../runtime/web-inflate.js";
+import { webDecompression } from "../runtime/web-decompression.js";
 import { fetchTransport } from "../transport/fetch.js";
 
 setEngineSource(inlineEngine);

@@ -4,7 +4,7 @@
 import { setEngineSource } from "../core/engine.js";
 import { importedEngine } from "../core/load-module.js";
 import { setPlatform } from "../runtime/platform.js";
-import { webDecompression } from "../runtime/web-inflate.js";
+import { webDecompression } from "../runtime/web-decompression.js";
 import { deferredTransport } from "../transport/deferred.js";
 
 setEngineSource(importedEngine);

@@ -17,12 +17,15 @@ export interface Inflater {
   close(): void;
 }
 
+/** Opens a decompressor for `kind`; `raw` selects deflate without the zlib wrapper. */
+export type OpenInflater = (kind: Coding, raw: boolean, sink: (out: Uint8Array) => void) => Inflater;
+
 /** The runtime's decompressors. */
 export interface Decompression {
-  /** The codings `open` accepts, in Accept-Encoding order. */
+  /** The codings they accept, in Accept-Encoding order. */
   readonly codings: readonly Coding[];
-  /** Opens a decompressor for `kind`; `raw` selects deflate without the zlib wrapper. */
-  open(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater;
+  /** Loads them (with the first body that has a Content-Encoding: most programs never need them). */
+  load(): Promise<OpenInflater>;
 }
 
 /** One runtime's capabilities. */

@@ -1,10 +1,10 @@
-// Decompression with the web's DecompressionStream (workerd, browsers, edge runtimes): gzip and
-// deflate, the two codings every one of them has. Output can reach the sink a little after the
+// The web's DecompressionStream decompressors (src/runtime/web-decompression.ts says which
+// codings). Output can reach the sink a little after the
 // write that caused it resolves; the decoder collects it in order on its next call, and
 // `finish` resolves only after the last of it.
-import type { Coding, Decompression, Inflater } from "./platform.js";
+import type { Coding, Inflater } from "./platform.js";
 
-function open(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
+export function openWebInflater(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
   const format = kind === "gzip" ? "gzip" : raw ? "deflate-raw" : "deflate";
   const stream = new DecompressionStream(format as CompressionFormat);
   const writer = stream.writable.getWriter();
@@ -46,9 +46,3 @@ function open(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Infl
     },
   };
 }
-
-/** The web platform's decompressors. */
-export const webDecompression: Decompression = {
-  codings: ["gzip", "deflate"],
-  open,
-};

@@ -1,66 +1,15 @@
 // Decompression with node:zlib (Node, Deno and Bun all provide it): gzip, deflate, br, and zstd
-// where the runtime has it. node:zlib has no public synchronous streaming API, so each call
-// resolves once zlib has consumed the chunk and delivered its output.
+// where the runtime has it. The decompressors themselves (zlib-inflate.ts) load with the first
+// body that has a Content-Encoding.
 import * as zlib from "node:zlib";
-import type { Coding, Decompression, Inflater } from "./platform.js";
+import { lazy } from "../lazy.js";
+import type { Decompression } from "./platform.js";
 
-type ZstdFactory = (options?: zlib.ZlibOptions) => zlib.Gunzip;
-const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
-const CHUNK = 64 * 1024;
-
-function open(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
-  const options = { chunkSize: CHUNK };
-  const z =
-    kind === "gzip"
-      ? zlib.createGunzip(options)
-      : kind === "deflate"
-        ? raw
-          ? zlib.createInflateRaw(options)
-          : zlib.createInflate(options)
-        : kind === "br"
-          ? zlib.createBrotliDecompress(options)
-          : (createZstd as ZstdFactory)(options);
-  let failure: Error | undefined;
-  let ended = false;
-  const waiting = new Set<(err?: Error | null) => void>();
-  const settle = (err?: Error) => {
-    for (const done of [...waiting]) done(err);
-  };
-  z.on("data", sink);
-  z.on("error", (err: Error) => {
-    failure = err;
-    settle(err);
-  });
-  // After the end of the compressed stream zlib ignores what follows (as Python's zlib does).
-  z.on("end", () => {
-    ended = true;
-    settle();
-  });
-  const wait = (start: (done: (err?: Error | null) => void) => void) =>
-    new Promise<void>((resolve, reject) => {
-      if (failure !== undefined) return reject(failure);
-      if (ended) return resolve();
-      const done = (err?: Error | null) => {
-        if (!waiting.delete(done)) return;
-        if (err) reject(err);
-        else resolve();
-      };
-      waiting.add(done);
-      start(done);
-    });
-  return {
-    write: (chunk) => wait((done) => z.write(chunk, done)),
-    finish: () => wait(() => z.end()),
-    close() {
-      failure ??= new Error("closed");
-      z.destroy();
-      settle(failure);
-    },
-  };
-}
+export type ZstdFactory = (options?: zlib.ZlibOptions) => zlib.Gunzip;
+export const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
 
 /** node:zlib's decompressors. */
 export const zlibDecompression: Decompression = {
   codings: typeof createZstd === "function" ? ["gzip", "deflate", "br", "zstd"] : ["gzip", "deflate", "br"],
-  open,
+  load: lazy(() => import("./zlib-inflate.js").then((m) => m.openZlibInflater), "decompression"),
 };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../src/index.js";
 import { type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
 import { acceptEncoding, type Platform, platform, setPlatform } from "../../src/runtime/platform.js";
-import { webDecompression } from "../../src/runtime/web-inflate.js";
+import { webDecompression } from "../../src/runtime/web-decompression.js";
 
 const BODY = new TextEncoder().encode(`${"web streams decode bodies too. ".repeat(400)}é€😀`);
 
