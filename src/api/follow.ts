@@ -6,8 +6,8 @@ import { TooManyRedirects } from "../errors.js";
 import { release } from "./attempts.js";
 import type { RequestsCookieJar } from "./cookies.js";
 import type { RequestOptions } from "./options.js";
-import { basicAuth } from "./params.js";
 import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
+import { basicAuth } from "./request.js";
 import type { Response } from "./response.js";
 import type { SessionHost, Settings } from "./session.js";
 

@@ -1,6 +1,6 @@
-// Query strings and Basic credentials, encoded as Python requests encodes them: params with
-// urlencode(doseq=True), credentials as _basic_auth_str. Every request may need these; the body
-// encoders (encode.ts, multipart.ts) load with the first request that has a body.
+// Query strings, encoded as Python requests encodes them (urlencode(doseq=True)), and merged as
+// requests merges a session's params with a request's. Loaded by the first request with params
+// (request.ts), or with a body (encode.ts, multipart.ts use fieldPairs).
 
 /** A query or form value. `null`/`undefined` are left out; booleans are written "true"/"false". */
 export type ParamValue = string | number | boolean | bigint | null | undefined;
@@ -89,20 +89,23 @@ export function appendParams(url: string, params: Params | null | undefined): st
   return `${base}${joiner}${query}${fragment}`;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 /**
- * The Authorization value for Basic auth, as requests makes it: `Basic base64(user:pass)` with
- * the text in ISO-8859-1, or in UTF-8 when it has a character beyond U+00FF (where requests fails).
- * @example basicAuth("user", "pass") // "Basic dXNlcjpwYXNz"
+ * Session params under request params, as requests' merge_setting: when both are mappings the
+ * request's keys replace the session's and a null value removes a key; otherwise the request's
+ * params, when given, are used alone.
  */
-export function basicAuth(username: string, password: string): string {
-  const text = `${username}:${password}`;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0xff) {
-      const bytes = new TextEncoder().encode(text);
-      let binary = "";
-      for (const b of bytes) binary += String.fromCharCode(b);
-      return `Basic ${btoa(binary)}`;
-    }
+export function mergeParams(session: Params | undefined, request: Params | undefined): Params | undefined {
+  if (request === undefined || request === null) return session;
+  if (session === undefined || session === null || !isPlainObject(session) || !isPlainObject(request)) {
+    return request;
   }
-  return `Basic ${btoa(text)}`;
+  const merged: Record<string, unknown> = { ...session, ...request };
+  for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
+  return merged as Params;
 }

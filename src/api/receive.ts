@@ -12,6 +12,7 @@ import {
 import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
 import { lazy } from "../lazy.js";
 import { BodyQueue } from "./body.js";
+import { setCookieCode } from "./cookies.js";
 import type { ContentDecoder } from "./decode.js";
 import { DecodeError } from "./decode-error.js";
 import { fromRawFields } from "./headers.js";
@@ -80,6 +81,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   // Decoding is asynchronous: chunks are decoded in order on one chain, and the socket is held
   // (paused) while any is waiting. The body queue may hold it too (backpressure).
   #chain: Promise<unknown> | undefined;
+  /** The load of the Set-Cookie reader this response waits for, if any. */
+  #cookieReader: Promise<unknown> | undefined;
   #decoding = 0;
   #holds = 0;
 
@@ -143,6 +146,14 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       return;
     }
     const fields = head.headers;
+    // r.cookies and the session's jar read Set-Cookie fields at once: a response with any is
+    // handed out (or fails) only once the Set-Cookie reader is in
+    if (fields.indexOf("set-cookie") >= 0 && setCookieCode.loaded === undefined) {
+      const load = setCookieCode();
+      this.#cookieReader = load;
+      this.#chained = true;
+      this.#hold(() => load.catch((err: RequestException) => this.#stop(err)));
+    }
     const coding =
       head.decoded === true || fields.indexOf("content-encoding") < 0 ? undefined : fields.get("content-encoding");
     if (coding !== undefined) {
@@ -154,17 +165,23 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
         this.#hold(() => opened);
       }
     }
-    if (stream) {
-      // the queue is its own unregister token: once the body has ended or failed (the error it
-      // keeps refers to the response) the registry must let go of it, or the response never dies
-      unreadBodies.register(response, queue, queue);
-      this.#weak = new WeakRef(response);
-      this.#strong = undefined;
-      const resolve = this.#resolve;
-      this.#resolve = undefined;
-      this.#reject = undefined;
-      resolve?.(response);
-    }
+    if (!stream) return;
+    if (this.#cookieReader !== undefined) this.#hold(async () => this.#handOver(response, queue));
+    else this.#handOver(response, queue);
+  }
+
+  /** Gives a streamed response to the caller, who reads the body. */
+  #handOver(response: Response, queue: BodyQueue): void {
+    if (this.#failure !== undefined) return;
+    // the queue is its own unregister token: once the body has ended or failed (the error it
+    // keeps refers to the response) the registry must let go of it, or the response never dies
+    unreadBodies.register(response, queue, queue);
+    this.#weak = new WeakRef(response);
+    this.#strong = undefined;
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    resolve?.(response);
   }
 
   onData(chunk: Uint8Array): void {
@@ -266,8 +283,19 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     err.response ??= this.#current();
     this.#decoder?.destroy();
     if (this.#queue !== undefined) unreadBodies.unregister(this.#queue);
-    if (this.#weak !== undefined) this.#queue?.fail(err);
-    else this.#reject?.(err);
+    if (this.#weak !== undefined) {
+      this.#queue?.fail(err);
+      return;
+    }
+    const reject = this.#reject;
+    const reader = this.#cookieReader;
+    // the error's response has Set-Cookie fields: the caller gets it once they can be read
+    if (reader === undefined || setCookieCode.loaded !== undefined) reject?.(err);
+    else
+      reader.then(
+        () => reject?.(err),
+        () => reject?.(err),
+      );
   }
 
   /** Ends the exchange from inside a callback with our own error (not "aborted"). */

@@ -8,7 +8,7 @@ import { acceptEncoding } from "../runtime/platform.js";
 import type { FileSpec, PreparedBody } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { HeadersInit, RequestOptions } from "./options.js";
-import { appendParams, basicAuth, type Params } from "./params.js";
+import type { Params } from "./params.js";
 
 /** The package version, sent in User-Agent. */
 export const VERSION = "0.1.0";
@@ -187,25 +187,37 @@ function checkHeaderValue(name: string, value: string): void {
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+/**
+ * The Authorization value for Basic auth, as requests makes it: `Basic base64(user:pass)` with
+ * the text in ISO-8859-1, or in UTF-8 when it has a character beyond U+00FF (where requests fails).
+ * @example basicAuth("user", "pass") // "Basic dXNlcjpwYXNz"
+ */
+export function basicAuth(username: string, password: string): string {
+  const text = `${username}:${password}`;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0xff) {
+      const bytes = new TextEncoder().encode(text);
+      let binary = "";
+      for (const b of bytes) binary += String.fromCharCode(b);
+      return `Basic ${btoa(binary)}`;
+    }
+  }
+  return `Basic ${btoa(text)}`;
 }
 
+/** The query-string code: loaded by the first request with params. */
+const query = lazy(() => import("./params.js"), "query string");
+
 /**
- * Session params under request params, as requests' merge_setting: when both are mappings the
- * request's keys replace the session's and a null value removes a key; otherwise the request's
- * params, when given, are used alone.
+ * The load of the query-string code when a request (or its session) has params and it is not in
+ * yet, else undefined: wait for it before `prepareRequest`.
  */
-export function mergeParams(session: Params | undefined, request: Params | undefined): Params | undefined {
-  if (request === undefined || request === null) return session;
-  if (session === undefined || session === null || !isPlainObject(session) || !isPlainObject(request)) {
-    return request;
-  }
-  const merged: Record<string, unknown> = { ...session, ...request };
-  for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
-  return merged as Params;
+export function paramsReady(
+  sessionParams: Params | null | undefined,
+  requestParams: Params | null | undefined,
+): Promise<unknown> | undefined {
+  if (query.loaded !== undefined || (sessionParams == null && requestParams == null)) return undefined;
+  return query();
 }
 
 /** Auth that answers challenges (HTTPDigestAuth): a header once a challenge is known. */
@@ -238,8 +250,13 @@ export function prepareRequest(
   const m = String(method).toUpperCase();
   if (!METHOD_RE.test(m)) throw new InvalidHeader(`Invalid method ${JSON.stringify(method)}`);
   let url = typeof rawUrl === "string" ? parseUrlShared(rawUrl) : parseUrl(rawUrl);
-  const params = mergeParams(defaults.params, options.params);
-  if (params !== undefined) url = new URL(appendParams(url.href, params));
+  if (defaults.params != null || options.params != null) {
+    const q = query.loaded;
+    if (q === undefined)
+      throw new TypeError("params need their code loaded before the request is prepared: paramsReady()");
+    const params = q.mergeParams(defaults.params, options.params);
+    if (params !== undefined) url = new URL(q.appendParams(url.href, params));
+  }
   let auth = options.auth ?? defaults.auth;
   if (auth === undefined && (url.username !== "" || url.password !== "")) {
     auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];

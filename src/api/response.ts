@@ -220,7 +220,7 @@ export class Response {
   get cookies(): RequestsCookieJar {
     const jar = new RequestsCookieJar();
     const values = this._fieldValues("set-cookie");
-    if (values.length > 0) jar.extract(this.request._url, values);
+    if (values.length > 0) jar._extract(this.request._url, values);
     return jar;
   }
 

@@ -13,8 +13,7 @@ import type { PreparedBody } from "./encode.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import { readNetrcFile } from "./netrc-file.js";
 import type { RequestOptions } from "./options.js";
-import { basicAuth, type Params } from "./params.js";
-import type { ProxyTarget } from "./proxies.js";
+import type { Params } from "./params.js";
 import { environProxies, type Proxies } from "./proxy-env.js";
 import type { Receiver } from "./receive.js";
 import {
@@ -23,6 +22,7 @@ import {
   encodeBody,
   hostHeader,
   type PreparedRequest,
+  paramsReady,
   prepareRequest,
   type RequestDefaults,
   requestTarget,
@@ -31,10 +31,10 @@ import {
 import type { Response } from "./response.js";
 import { Retry } from "./retry.js";
 import { readPem } from "./tls-files.js";
+import type { ProxyHost } from "./via-proxy.js";
 
-type Proxying = [typeof import("./proxies.js"), typeof import("../http/tunnel.js")];
 /** Proxy selection and tunnels: loaded by the first request with a proxy configured. */
-const proxying = lazy(() => Promise.all([import("./proxies.js"), import("../http/tunnel.js")]), "proxy");
+const proxying = lazy(() => import("./via-proxy.js"), "proxy");
 /** The exchange through fetch: loaded by the first session on a fetch transport. */
 const fetching = lazy(() => import("../http/fetch.js"), "fetch exchange");
 type Receiving = typeof import("./receive.js");
@@ -54,7 +54,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"])
 const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
 
 /** What a request needs of its URL, made once per parsed URL (parsed URLs are shared). */
-interface UrlParts {
+export interface UrlParts {
   https: boolean;
   /** Host name or IP, IPv6 without brackets. */
   host: string;
@@ -242,7 +242,6 @@ export class Session {
   // TLS options per (verify, cert): files are read once, and pools are found by identity
   readonly #tls = new Map<string, TlsOptions>();
   readonly #pools = new WeakMap<UrlParts, Map<TlsOptions | undefined, Pool>>();
-  readonly #proxied = new Map<string, { proxy: ProxyTarget; forward: Transport; tunnel: Transport }>();
   #envAt = -Infinity;
   // the .netrc text and its answers per host, read again at most once a second (a file read per
   // request costs more than the request)
@@ -271,7 +270,7 @@ export class Session {
   /** Sends a request. */
   request(method: string, url: string, options: RequestOptions = NO_OPTIONS): Promise<Response> {
     try {
-      const wait = this.#netrcReady();
+      const wait = this.#netrcReady() ?? paramsReady(this.params, options.params);
       if (wait !== undefined) return wait.then(() => this.request(method, url, options));
       const encoded = encodeBody(options);
       if (encoded instanceof Promise) return encoded.then((b) => this.#start(method, url, options, b));
@@ -307,6 +306,7 @@ export class Session {
    */
   async prepare_request(method: string, url: string, options: RequestOptions = {}): Promise<PreparedRequest> {
     await this.#netrcReady();
+    await paramsReady(this.params, options.params);
     const encoded = encodeBody(options);
     return this.#prepare(
       method,
@@ -547,7 +547,7 @@ export class Session {
 
   #keepCookies(r: Response): void {
     const setCookies = r._fieldValues("set-cookie");
-    if (setCookies.length > 0) this.cookies.extract(r.request._url, setCookies);
+    if (setCookies.length > 0) this.cookies._extract(r.request._url, setCookies);
   }
 
   /** The pool for a URL's origin and TLS options, remembered per parsed URL (URLs are shared). */
@@ -576,24 +576,15 @@ export class Session {
     return t;
   }
 
-  /** How to reach targets through a proxy URL (parsed once per URL). */
-  #proxy([m, tunnel]: Proxying, proxyUrl: string) {
-    let p = this.#proxied.get(proxyUrl);
-    if (p === undefined) {
-      const proxy = m.parseProxyUrl(proxyUrl);
-      const base = this.#agent.transport;
-      const endpoint = {
-        host: proxy.host,
-        port: proxy.port,
-        tls: proxy.scheme === "https" ? this.#tlsFor(true, undefined) : undefined,
-        headers:
-          proxy.auth === undefined ? [] : [["Proxy-Authorization", basicAuth(proxy.auth[0], proxy.auth[1])] as const],
-      };
-      p = { proxy, forward: tunnel.forwardTransport(base, endpoint), tunnel: tunnel.tunnelTransport(base, endpoint) };
-      this.#proxied.set(proxyUrl, p);
-    }
-    return p;
-  }
+  // What requests through a proxy (via-proxy.ts) need of the session.
+  readonly #proxyHost: ProxyHost = {
+    transport: () => this.#agent.transport,
+    routes: new Map(),
+    pool: (origin) => this.#agent.pool(origin),
+    poolFor: (where, tls) => this.#poolFor(where, tls),
+    tlsFor: (verify, cert) => this.#tlsFor(verify, cert),
+    send: (prepared, settings, options, head, pool) => this.#send(prepared, settings, options, head, pool),
+  };
 
   /** One exchange on one connection (or through fetch). */
   #exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
@@ -624,55 +615,10 @@ export class Session {
     }
     const tls = where.https ? this.#tlsFor(verify, cert) : undefined;
     if (settings.proxies !== undefined) {
-      return proxying.use((m) => this.#viaProxy(m, prepared, settings, options, where, tls));
+      return proxying.use((m) => m.viaProxy(this.#proxyHost, prepared, settings, options, where, tls));
     }
     const head = serializeHead(prepared, where.hostHeader, where.target);
     return this.#send(prepared, settings, options, head, this.#poolFor(where, tls));
-  }
-
-  /** An exchange with proxies configured: direct, through a CONNECT tunnel, or in absolute-form. */
-  #viaProxy(
-    m: Proxying,
-    prepared: PreparedRequest,
-    settings: Settings,
-    options: RequestOptions,
-    where: UrlParts,
-    tls: TlsOptions | undefined,
-  ): Promise<Response> {
-    const url = prepared._url;
-    const p = settings.proxies as NonNullable<Settings["proxies"]>;
-    const proxyUrl = m[0].selectProxy(url, m[0].mergeProxies(p.own, p.session, p.env, url));
-    if (proxyUrl === undefined) {
-      const head = serializeHead(prepared, where.hostHeader, where.target);
-      return this.#send(prepared, settings, options, head, this.#poolFor(where, tls));
-    }
-    const via = this.#proxy(m, proxyUrl);
-    const { proxy } = via;
-    if (where.https) {
-      const head = serializeHead(prepared, where.hostHeader, where.target);
-      const pool = this.#agent.pool({
-        scheme: "https",
-        host: where.host,
-        port: where.port,
-        tls,
-        via: { key: proxyUrl, transport: via.tunnel },
-      });
-      return this.#send(prepared, settings, options, head, pool);
-    }
-    // absolute-form through the proxy (RFC 9112 §3.2.2), its credentials in the request
-    const target = `${url.protocol}//${where.hostHeader}${where.target}`;
-    const auth = proxy.auth === undefined ? undefined : basicAuth(proxy.auth[0], proxy.auth[1]);
-    const sent = auth === undefined || prepared._headers.has("proxy-authorization") ? prepared : prepared.copy();
-    if (sent !== prepared) sent._headers.set("Proxy-Authorization", auth as string);
-    const head = serializeHead(sent, where.hostHeader, target);
-    const pool = this.#agent.pool({
-      scheme: proxy.scheme,
-      host: proxy.host,
-      port: proxy.port,
-      tls: proxy.scheme === "https" ? this.#tlsFor(true, undefined) : undefined,
-      via: { key: `forward ${proxyUrl}`, transport: via.forward },
-    });
-    return this.#send(prepared, settings, options, head, pool);
   }
 
   /** Sends a serialized head (and the body) on a pool's connection, or hands the request to fetch. */

@@ -1,0 +1,103 @@
+// Requests through a proxy: the proxy chosen per URL (proxies.ts), then a CONNECT tunnel for
+// https or the absolute-form for http (RFC 9112 §3.2.2). Loaded by the first request with a proxy
+// configured.
+import type { Origin } from "../http/agent.js";
+import type { Pool } from "../http/pool.js";
+import { forwardTransport, tunnelTransport } from "../http/tunnel.js";
+import type { TlsOptions, Transport } from "../transport/types.js";
+import type { RequestOptions } from "./options.js";
+import { mergeProxies, type ProxyTarget, parseProxyUrl, selectProxy } from "./proxies.js";
+import { basicAuth, type PreparedRequest, serializeHead } from "./request.js";
+import type { Response } from "./response.js";
+import type { Settings, UrlParts } from "./session.js";
+
+/** How to reach targets through one proxy URL. */
+export interface ProxyRoute {
+  proxy: ProxyTarget;
+  forward: Transport;
+  tunnel: Transport;
+}
+
+/** What a request through a proxy needs of its session. */
+export interface ProxyHost {
+  /** The session's socket transport. */
+  transport(): Transport;
+  /** Routes by proxy URL (each parsed once). */
+  readonly routes: Map<string, ProxyRoute>;
+  pool(origin: Origin): Pool;
+  poolFor(where: UrlParts, tls: TlsOptions | undefined): Pool;
+  tlsFor(verify: boolean | string, cert: [string, string] | undefined): TlsOptions;
+  send(
+    prepared: PreparedRequest,
+    settings: Settings,
+    options: RequestOptions,
+    head: Uint8Array,
+    pool: Pool,
+  ): Promise<Response>;
+}
+
+function route(host: ProxyHost, proxyUrl: string): ProxyRoute {
+  let r = host.routes.get(proxyUrl);
+  if (r === undefined) {
+    const proxy = parseProxyUrl(proxyUrl);
+    const endpoint = {
+      host: proxy.host,
+      port: proxy.port,
+      tls: proxy.scheme === "https" ? host.tlsFor(true, undefined) : undefined,
+      headers:
+        proxy.auth === undefined ? [] : [["Proxy-Authorization", basicAuth(proxy.auth[0], proxy.auth[1])] as const],
+    };
+    r = {
+      proxy,
+      forward: forwardTransport(host.transport(), endpoint),
+      tunnel: tunnelTransport(host.transport(), endpoint),
+    };
+    host.routes.set(proxyUrl, r);
+  }
+  return r;
+}
+
+/** An exchange with proxies configured: direct, through a CONNECT tunnel, or in absolute-form. */
+export function viaProxy(
+  host: ProxyHost,
+  prepared: PreparedRequest,
+  settings: Settings,
+  options: RequestOptions,
+  where: UrlParts,
+  tls: TlsOptions | undefined,
+): Promise<Response> {
+  const url = prepared._url;
+  const p = settings.proxies as NonNullable<Settings["proxies"]>;
+  const proxyUrl = selectProxy(url, mergeProxies(p.own, p.session, p.env, url));
+  if (proxyUrl === undefined) {
+    const head = serializeHead(prepared, where.hostHeader, where.target);
+    return host.send(prepared, settings, options, head, host.poolFor(where, tls));
+  }
+  const via = route(host, proxyUrl);
+  const { proxy } = via;
+  if (where.https) {
+    const head = serializeHead(prepared, where.hostHeader, where.target);
+    const pool = host.pool({
+      scheme: "https",
+      host: where.host,
+      port: where.port,
+      tls,
+      via: { key: proxyUrl, transport: via.tunnel },
+    });
+    return host.send(prepared, settings, options, head, pool);
+  }
+  // absolute-form through the proxy, its credentials in the request
+  const target = `${url.protocol}//${where.hostHeader}${where.target}`;
+  const auth = proxy.auth === undefined ? undefined : basicAuth(proxy.auth[0], proxy.auth[1]);
+  const sent = auth === undefined || prepared._headers.has("proxy-authorization") ? prepared : prepared.copy();
+  if (sent !== prepared) sent._headers.set("Proxy-Authorization", auth as string);
+  const head = serializeHead(sent, where.hostHeader, target);
+  const pool = host.pool({
+    scheme: proxy.scheme,
+    host: proxy.host,
+    port: proxy.port,
+    tls: proxy.scheme === "https" ? host.tlsFor(true, undefined) : undefined,
+    via: { key: `forward ${proxyUrl}`, transport: via.forward },
+  });
+  return host.send(prepared, settings, options, head, pool);
+}
