@@ -50,14 +50,19 @@ function constantsModule(constants) {
   const lines = [header];
   for (const c of constants) lines.push(`/** ${c.doc} */\nexport const ${c.name} = ${c.value};`);
   const errors = constants.filter((c) => c.name.startsWith("ERR_"));
+  // arrays indexed by code: the codes must run 0, 1, 2… with none missing
+  errors.forEach((e, i) => {
+    if (e.value !== i)
+      throw new Error(`assembly/constants.ts: ERR_ codes must run 0..n in order; ${e.name} is ${e.value}`);
+  });
   lines.push("\n/** Error code ⇒ stable name (the constant's name without ERR_). */");
-  lines.push("export const ERROR_NAMES: Readonly<Record<number, string>> = {");
-  for (const e of errors) lines.push(`  ${e.value}: ${JSON.stringify(e.name.slice(4))},`);
-  lines.push("};");
+  lines.push("export const ERROR_NAMES: readonly string[] = [");
+  for (const e of errors) lines.push(`  ${JSON.stringify(e.name.slice(4))},`);
+  lines.push("];");
   lines.push("\n/** Error code ⇒ message. */");
-  lines.push("export const ERROR_MESSAGES: Readonly<Record<number, string>> = {");
-  for (const e of errors) lines.push(`  ${e.value}: ${JSON.stringify(e.doc)},`);
-  lines.push("};\n");
+  lines.push("export const ERROR_MESSAGES: readonly string[] = [");
+  for (const e of errors) lines.push(`  ${JSON.stringify(e.doc)},`);
+  lines.push("];\n");
   return lines.join("\n");
 }
 
