@@ -218,24 +218,7 @@ export class Retry {
 
   /** The options that rebuild this Retry (history and randomness included). */
   #options(): RetryOptions {
-    return {
-      total: this.total,
-      connect: this.connect,
-      read: this.read,
-      status: this.status,
-      other: this.other,
-      backoff_factor: this.backoff_factor,
-      backoff_max: this.backoff_max,
-      backoff_jitter: this.backoff_jitter,
-      status_forcelist: this.status_forcelist,
-      allowed_methods: this.allowed_methods,
-      respect_retry_after_header: this.respect_retry_after_header,
-      retry_after_status_codes: this.retry_after_status_codes,
-      retry_after_max: this.retry_after_max,
-      raise_on_status: this.raise_on_status,
-      history: this.history,
-      random: this.#random,
-    };
+    return { ...this, random: this.#random };
   }
 
   #methodAllowed(method: string): boolean {
@@ -363,68 +346,43 @@ export class Retry {
 
 // ---- Retry-After ----------------------------------------------------------------------------
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const WEEKDAY = "(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*";
-const TIME = "(\\d{1,2}):(\\d{2})(?::(\\d{2}))?";
-const ZONE = "(gmt|utc|ut|z|[+-]\\d{4})";
-// IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" (and RFC 1123/2822 variants with a numeric zone or no weekday)
-const IMF = new RegExp(`^(?:${WEEKDAY},?\\s+)?(\\d{1,2})\\s+([a-z]{3})\\s+(\\d{4})\\s+${TIME}\\s+${ZONE}$`, "i");
-// RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT"
-const RFC850 = new RegExp(`^(?:${WEEKDAY},?\\s+)?(\\d{1,2})-([a-z]{3})-(\\d{2}|\\d{4})\\s+${TIME}\\s+${ZONE}$`, "i");
-// asctime "Sun Nov  6 08:49:37 1994"
-const ASCTIME = new RegExp(`^(?:${WEEKDAY}\\s+)?([a-z]{3})\\s+(\\d{1,2})\\s+${TIME}\\s+(\\d{4})$`, "i");
-
-function utc(
-  year: number,
-  month: string,
-  day: number,
-  h: number,
-  m: number,
-  s: number,
-  zone: string,
-): number | undefined {
-  const mon = MONTHS.indexOf(month.toLowerCase());
-  if (mon < 0 || h > 23 || m > 59 || s > 60 || day < 1) return undefined;
-  const date = new Date(Date.UTC(year, mon, day, h, m, Math.min(s, 59)));
-  // Date.UTC maps years 0..99 to 1900..1999; set the year again to keep it as given
-  date.setUTCFullYear(year, mon, day);
-  if (date.getUTCDate() !== day) return undefined; // 31 Feb and the like
-  let t = date.getTime();
-  const z = zone.toLowerCase();
-  if (z.startsWith("+") || z.startsWith("-")) {
-    const hh = Number(z.slice(1, 3));
-    const mm = Number(z.slice(3, 5));
-    if (mm > 59) return undefined;
-    t -= (z.startsWith("-") ? -1 : 1) * (hh * 60 + mm) * 60_000;
-  }
-  return t;
-}
+const MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec";
+// One pattern for the three forms RFC 9110 §5.6.7 has a recipient accept, leniently as urllib3
+// (email.utils) does: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" (also with a numeric zone or no
+// weekday), RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", asctime "Sun Nov  6 08:49:37 1994".
+const HTTP_DATE =
+  /^(?:[a-z]+,?\s+)?(?:(\d{1,2})([\s-])([a-z]{3})\2(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(gmt|utc|ut|z|[+-]\d{4})|([a-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(\d{4}))$/i;
 
 /** The time an HTTP-date names (IMF-fixdate, RFC 850, asctime), in ms since the epoch. */
 function parseHttpDate(text: string, now: number): number | undefined {
-  let m = IMF.exec(text);
-  if (m !== null) {
-    const [, d, mon, y, h, mi, s, z] = m;
-    return utc(Number(y), mon ?? "", Number(d), Number(h), Number(mi), Number(s ?? 0), z ?? "");
+  const m = HTTP_DATE.exec(text);
+  if (m === null) return undefined;
+  // asctime has its fields in another order, and no zone
+  const [day, monthName, y, h, mi, s, zone] =
+    m[1] === undefined ? [m[10], m[9], m[14], m[11], m[12], m[13], "gmt"] : [m[1], m[3], m[4], m[5], m[6], m[7], m[8]];
+  let year = Number(y);
+  if ((y as string).length === 2) {
+    // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century
+    const current = new Date(now).getUTCFullYear();
+    year += Math.floor(current / 100) * 100;
+    if (year > current + 50) year -= 100;
   }
-  m = RFC850.exec(text);
-  if (m !== null) {
-    const [, d, mon, y, h, mi, s, z] = m;
-    let year = Number(y);
-    if ((y ?? "").length === 2) {
-      // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century
-      const current = new Date(now).getUTCFullYear();
-      year += Math.floor(current / 100) * 100;
-      if (year > current + 50) year -= 100;
-    }
-    return utc(year, mon ?? "", Number(d), Number(h), Number(mi), Number(s ?? 0), z ?? "");
-  }
-  m = ASCTIME.exec(text);
-  if (m !== null) {
-    const [, mon, d, h, mi, s, y] = m;
-    return utc(Number(y), mon ?? "", Number(d), Number(h), Number(mi), Number(s ?? 0), "gmt");
-  }
-  return undefined;
+  const mon = MONTHS.indexOf((monthName as string).toLowerCase()) / 3;
+  const d = Number(day);
+  const hh = Number(h);
+  const mm = Number(mi);
+  const ss = Number(s ?? 0);
+  if (!Number.isInteger(mon) || hh > 23 || mm > 59 || ss > 60 || d < 1) return undefined;
+  const date = new Date(Date.UTC(year, mon, d, hh, mm, Math.min(ss, 59)));
+  // Date.UTC maps years 0..99 to 1900..1999; set the year again to keep it as given
+  date.setUTCFullYear(year, mon, d);
+  if (date.getUTCDate() !== d) return undefined; // 31 Feb and the like
+  const sign = (zone as string)[0];
+  if (sign !== "+" && sign !== "-") return date.getTime();
+  const zh = Number(zone?.slice(1, 3));
+  const zm = Number(zone?.slice(3, 5));
+  if (zm > 59) return undefined;
+  return date.getTime() - (sign === "-" ? -1 : 1) * (zh * 60 + zm) * 60_000;
 }
 
 /**
