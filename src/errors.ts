@@ -210,3 +210,34 @@ export class RequestAborted extends RequestException {
   static override readonly code: string = "ABORTED";
   static override readonly errorName: string = "RequestAborted";
 }
+
+/** Every error class by name: `requests.exceptions` (and, spread, the error classes on `requests`). */
+export const exceptions = Object.freeze({
+  RequestException,
+  HTTPError,
+  ConnectionError,
+  ProxyError,
+  SSLError,
+  RemoteDisconnected,
+  ProtocolError,
+  Timeout,
+  ConnectTimeout,
+  ReadTimeout,
+  URLRequired,
+  TooManyRedirects,
+  MissingSchema,
+  InvalidSchema,
+  InvalidURL,
+  InvalidProxyURL,
+  InvalidHeader,
+  InvalidJSONError,
+  JSONDecodeError,
+  ChunkedEncodingError,
+  ContentDecodingError,
+  DecodedBodyTooLarge,
+  BodyTooLarge,
+  StreamConsumedError,
+  UnrewindableBodyError,
+  RetryError,
+  RequestAborted,
+});

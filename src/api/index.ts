@@ -1,5 +1,5 @@
 // The requests-style API: module functions over a shared session, Session, Response, errors.
-import * as errors from "../errors.js";
+import { exceptions } from "../errors.js";
 import type { RequestOptions } from "./options.js";
 import { PreparedRequest, VERSION } from "./request.js";
 import type { Response } from "./response.js";
@@ -56,9 +56,9 @@ const requests = {
   Session,
   PreparedRequest,
   CaseInsensitiveDict,
-  exceptions: errors,
+  exceptions,
   __version__: VERSION,
-  ...errors,
+  ...exceptions,
 };
 
 export default requests;

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import * as zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sharedSession } from "../../src/api/session.js";
+import * as errorModule from "../../src/errors.js";
 import requests, {
   BodyTooLarge,
   ChunkedEncodingError,
@@ -1816,5 +1817,11 @@ describe("errors carry code, request, response and cause", () => {
       codes.add(e.code);
     }
     expect(codes.size).toBe(classes.length);
+    // requests.exceptions lists every error class errors.ts exports, and nothing else
+    const exported = Object.entries(errorModule).filter(
+      ([, v]) => typeof v === "function" && (v === RequestException || v.prototype instanceof RequestException),
+    );
+    expect(Object.keys(requests.exceptions).sort()).toEqual(exported.map(([name]) => name).sort());
+    expect(Object.isFrozen(requests.exceptions)).toBe(true);
   });
 });
