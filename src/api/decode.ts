@@ -6,11 +6,40 @@
 // DecompressionStream elsewhere. Decoding is asynchronous: `push` resolves once the chunk has
 // been consumed, which lets a socket loop pause while it waits. Loaded with the first body that
 // has a Content-Encoding (a response with none, or one fetch decoded, never needs it).
+import {
+  ContentDecodingError,
+  DecodedBodyTooLarge,
+  type RequestErrorOptions,
+  type RequestException,
+} from "../errors.js";
 import { type Coding, type Inflater, type OpenInflater, platform } from "../runtime/platform.js";
 
-import { DecodeError } from "./decode-error.js";
+/** Why decoding failed. */
+export type DecodeErrorCode = "CONTENT_DECODING_ERROR" | "DECODED_BODY_TOO_LARGE" | "ENCODING_CHAIN_TOO_LONG";
 
-export { DecodeError, type DecodeErrorCode } from "./decode-error.js";
+/** A response body cannot be decoded. `cause` holds the decompressor's own error, if any. */
+export class DecodeError extends Error {
+  /** What went wrong: corrupt data, a decoded size over the limit, or too many codings. */
+  readonly code: DecodeErrorCode;
+
+  constructor(code: DecodeErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DecodeError";
+    this.code = code;
+  }
+}
+
+/**
+ * The RequestException for an error of decoding: DecodedBodyTooLarge for a body over the limit,
+ * ContentDecodingError for anything else.
+ */
+export function decodingFailure(err: unknown, options: RequestErrorOptions): RequestException {
+  if (err instanceof DecodeError) {
+    const Cls = err.code === "DECODED_BODY_TOO_LARGE" ? DecodedBodyTooLarge : ContentDecodingError;
+    return new Cls(err.message, options);
+  }
+  return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, options);
+}
 
 /** Limits of one decoder. */
 export interface DecoderLimits {

@@ -211,12 +211,18 @@ export function isStale(wwwAuthenticate: string): boolean {
   );
 }
 
+/** A client nonce: 8 random bytes, hex. */
+function randomCnonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** The Authorization value for one more request under `state` (its nonce count goes up by one). */
 export function authorization(
   state: DigestState,
   username: string,
   password: string,
-  makeCnonce: () => string,
+  makeCnonce: (() => string) | undefined,
   method: string,
   uri: string,
 ): string {
@@ -225,8 +231,9 @@ export function authorization(
   state.nc++;
   const nc = state.nc.toString(16).padStart(8, "0");
   // -sess keys H(A1) with the cnonce of the nonce's first request; otherwise a fresh one each time
-  if (algorithm.sess) state.sessionCnonce ??= makeCnonce();
-  const cnonce = state.sessionCnonce ?? makeCnonce();
+  const fresh = makeCnonce ?? randomCnonce;
+  if (algorithm.sess) state.sessionCnonce ??= fresh();
+  const cnonce = state.sessionCnonce ?? fresh();
   let ha1 = H(`${username}:${realm}:${password}`);
   if (algorithm.sess) ha1 = H(`${ha1}:${nonce}:${cnonce}`);
   const ha2 = H(`${method}:${uri}`);

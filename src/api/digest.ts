@@ -9,11 +9,6 @@ import type { DigestState } from "./digest-challenge.js";
 // loaded before any state is remembered, so header() can use it without waiting
 const answering = lazy(() => import("./digest-challenge.js"), "Digest authentication");
 
-function randomCnonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export interface HTTPDigestAuthOptions {
   /** Makes the client nonce; 16 random hex digits by default. For tests. */
   cnonce?: () => string;
@@ -27,13 +22,13 @@ export interface HTTPDigestAuthOptions {
 export class HTTPDigestAuth {
   readonly username: string;
   readonly password: string;
-  readonly #cnonce: () => string;
+  readonly #cnonce: (() => string) | undefined;
   #state: DigestState | undefined;
 
   constructor(username: string, password: string, options: HTTPDigestAuthOptions = {}) {
     this.username = username;
     this.password = password;
-    this.#cnonce = options.cnonce ?? randomCnonce;
+    this.#cnonce = options.cnonce;
     // fetched ahead of the first 401; a failure to load is reported by challenge()
     answering().catch(() => {});
   }

@@ -2,19 +2,12 @@
 // One object per request, with its state in fields and its behaviour in methods, so a request
 // allocates no bundle of closures.
 import type { FieldSection } from "../core/api.js";
-import {
-  BodyTooLarge,
-  ContentDecodingError,
-  DecodedBodyTooLarge,
-  RequestAborted,
-  type RequestException,
-} from "../errors.js";
+import { BodyTooLarge, ContentDecodingError, RequestAborted, RequestException } from "../errors.js";
 import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
 import { lazy } from "../lazy.js";
 import { BodyQueue } from "./body.js";
 import { setCookieCode } from "./cookies.js";
 import type { ContentDecoder } from "./decode.js";
-import { DecodeError } from "./decode-error.js";
 import { fromRawFields } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 import { Response } from "./response.js";
@@ -306,16 +299,13 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     else this.#control?.abort(err);
   }
 
+  /** The error for a failed step of the decoding chain. */
   #decodeFailure(err: unknown): RequestException {
-    const response = this.#current();
-    if (err instanceof DecodeError) {
-      const Cls = err.code === "DECODED_BODY_TOO_LARGE" ? DecodedBodyTooLarge : ContentDecodingError;
-      return new Cls(err.message, { cause: err, request: this.#prepared, response });
-    }
-    return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, {
-      cause: err,
-      request: this.#prepared,
-      response,
-    });
+    // a RequestException already (code that could not be loaded) stays as it is
+    if (err instanceof RequestException) return err;
+    const options = { cause: err, request: this.#prepared, response: this.#current() };
+    const code = decoding.loaded;
+    if (code !== undefined) return code.decodingFailure(err, options);
+    return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, options);
   }
 }

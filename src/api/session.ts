@@ -2,7 +2,6 @@
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
 import { SSLError } from "../errors.js";
 import { Agent, connectionCode, type Origin } from "../http/agent.js";
-import type { FetchRequest } from "../http/fetch.js";
 import type { Pool } from "../http/pool.js";
 import { lazy } from "../lazy.js";
 import { platform } from "../runtime/platform.js";
@@ -49,8 +48,6 @@ const attempting = lazy(() => import("./attempts.js"), "retry and hook");
 /** The .netrc parser: loaded before the first request that finds a .netrc file. */
 const netrcReader = lazy(() => import("./netrc.js"), ".netrc");
 
-/** Methods a stale keep-alive connection may be retried for (never POST or PATCH). */
-const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
 
 /** What a request needs of its URL, made once per parsed URL (parsed URLs are shared). */
@@ -82,13 +79,6 @@ function urlParts(url: URL): UrlParts {
     partsOf.set(url, parts);
   }
   return parts;
-}
-
-/** What the fetch transport needs of a prepared request (it was validated by serializing it). */
-function fetchRequest(prepared: PreparedRequest, url: URL): FetchRequest {
-  const u = new URL(url.href);
-  u.hash = "";
-  return { method: prepared.method, url: u.href, headers: prepared._headers._pairs() };
 }
 
 /** Options of a Session's connection pools. */
@@ -611,7 +601,8 @@ export class Session {
       }
       // the writer still checks the head, though fetch sends its own
       const head = serializeHead(prepared, where.hostHeader, where.target);
-      return fetching.use((m) => this.#send(prepared, settings, options, head, m.runFetch.bind(null, fetcher)));
+      const req = { method: prepared.method, url, headers: prepared._headers._pairs() };
+      return fetching.use((m) => this.#send(prepared, settings, options, head, (r) => m.runFetch(fetcher, req, r)));
     }
     const tls = where.https ? this.#tlsFor(verify, cert) : undefined;
     if (settings.proxies !== undefined) {
@@ -627,7 +618,7 @@ export class Session {
     settings: Settings,
     options: RequestOptions,
     head: Uint8Array,
-    to: Pool | ((req: FetchRequest, ex: Receiver) => void),
+    to: Pool | ((ex: Receiver) => void),
   ): Promise<Response> {
     const [connectTimeout, readTimeout] = timeouts(options.timeout);
     const stream = settings.stream;
@@ -658,10 +649,11 @@ export class Session {
       r.signal = options.signal;
       r.connectTimeout = connectTimeout;
       r.replayable = prepared.replayable;
-      r.retryOnStale = IDEMPOTENT.has(prepared.method) && prepared.replayable;
+      // a stale keep-alive connection is retried for the idempotent methods only (never POST or PATCH)
+      r.retryOnStale = Retry.DEFAULT_ALLOWED_METHODS.has(prepared.method) && prepared.replayable;
       r.onDownloadProgress = options.on_download_progress;
       if (typeof to !== "function") to.dispatch(r);
-      else to(fetchRequest(prepared, prepared._url), r);
+      else to(r);
     });
   }
 

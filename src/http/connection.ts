@@ -1,7 +1,7 @@
 // One HTTP/1.1 connection: sends one request at a time over a transport socket and drives the
 // engine's ResponseParser with what comes back. It knows nothing of URLs, sessions or bodies
 // beyond bytes; the pool above it decides which exchange runs on which connection.
-import { type FieldSection, ParseError, ParserEvent, ResponseParser, sharedWriter } from "../core/api.js";
+import { type FieldSection, ParseError, ParserEvent, ResponseParser } from "../core/api.js";
 import {
   ChunkedEncodingError,
   ConnectionError,
@@ -11,6 +11,7 @@ import {
   RequestAborted,
   RequestException,
 } from "../errors.js";
+import { lazy } from "../lazy.js";
 import { NotSentError, type TransportSocket } from "../transport/types.js";
 
 /** Header fields of a response: the engine's FieldSection, or pairs from a runtime's fetch. */
@@ -122,9 +123,8 @@ class ExchangeControl implements BodyControl {
   }
 }
 
-const CRLF = new Uint8Array([13, 10]);
-/** Chunks of a streamed body larger than this are written in pieces of this size. */
-const PIECE = 256 * 1024;
+/** The writer of streamed bodies: loaded by the first request with one. */
+const pumping = lazy(() => import("./pump.js"), "request body");
 /**
  * A body of bytes up to this size goes in one write with the head (it fits the kernel's socket
  * buffers); a larger one goes in pieces, so that a server reading slowly is seen progressing.
@@ -261,53 +261,25 @@ export class Connection {
   ): void {
     this.#socket.write(ex.head);
     this.#writing = true;
-    this.#pump(ex, body, length).then(
-      () => {
-        this.#writing = false;
-        if (this.#ex === ex && !this.#settled) this.#armReadTimer();
-      },
-      (err: unknown) => {
-        this.#writing = false;
-        if (this.#ex === ex) {
-          const e =
-            err instanceof RequestException
-              ? err
-              : new ConnectionError(`request body failed: ${(err as Error)?.message ?? err}`, { cause: err });
-          this.#fail(e, false);
-        }
-      },
-    );
-  }
-
-  /** Writes a streamed body, chunked unless its length was declared. */
-  async #pump(
-    ex: Exchange,
-    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    length: number | undefined,
-  ): Promise<void> {
-    const chunked = length === undefined;
-    const writer = sharedWriter();
-    let sent = 0;
-    for await (const whole of body) {
-      // large chunks go in pieces, so that a server reading slowly is seen making progress
-      for (let at = 0; at < whole.length; at += PIECE) {
-        if (this.#ex !== ex || this.#settled) return; // the exchange ended (response, error, abort)
-        const chunk = whole.length <= PIECE ? whole : whole.subarray(at, at + PIECE);
-        sent += chunk.length;
-        if (!chunked && sent > length) {
-          throw new ConnectionError(`request body is longer than its Content-Length (${length})`);
-        }
-        const ok = chunked
-          ? this.#socket.writev([writer.chunkHead(chunk.length), chunk, CRLF])
-          : this.#socket.write(chunk);
-        if (!ok) await this.#drained(ex);
-      }
-    }
-    if (this.#ex !== ex || this.#settled) return;
-    if (chunked) this.#socket.write(writer.lastChunk());
-    else if (sent !== length) {
-      throw new ConnectionError(`request body is shorter than its Content-Length (${sent} of ${length})`);
-    }
+    const live = () => this.#ex === ex && !this.#settled;
+    pumping
+      .use((m) => m.pumpBody(this.#socket, body, length, live, () => this.#drained(ex)))
+      .then(
+        () => {
+          this.#writing = false;
+          if (this.#ex === ex && !this.#settled) this.#armReadTimer();
+        },
+        (err: unknown) => {
+          this.#writing = false;
+          if (this.#ex === ex) {
+            const e =
+              err instanceof RequestException
+                ? err
+                : new ConnectionError(`request body failed: ${(err as Error)?.message ?? err}`, { cause: err });
+            this.#fail(e, false);
+          }
+        },
+      );
   }
 
   /**

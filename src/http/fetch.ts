@@ -15,7 +15,8 @@ import type { BodyControl, Exchange, HeaderFields } from "./connection.js";
 /** What fetch needs that the serialized head already holds for a socket. */
 export interface FetchRequest {
   method: string;
-  url: string;
+  /** The URL; its fragment is never sent. */
+  url: URL;
   /** Header fields as the user and session made them (validated by serializing them). */
   headers: ReadonlyArray<readonly [string, string]>;
 }
@@ -110,6 +111,9 @@ function fetchFailure(err: unknown, url: string): RequestException {
 
 /** Drives one exchange through fetch. Settles `ex.sink` exactly once. */
 export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange): void {
+  const href = req.url.href;
+  const hash = href.indexOf("#");
+  const url = hash < 0 ? href : href.slice(0, hash);
   const sink = ex.sink;
   const ac = new AbortController();
   let settled = false;
@@ -178,9 +182,9 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
     if (duplex) init.duplex = "half";
     let res: globalThis.Response;
     try {
-      res = await t.fetch(req.url, init);
+      res = await t.fetch(url, init);
     } catch (err) {
-      if (!settled) fail(fetchFailure(err, req.url));
+      if (!settled) fail(fetchFailure(err, url));
       return;
     }
     if (settled) {
@@ -241,5 +245,5 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
     ex.signal?.removeEventListener("abort", onUserAbort);
     sink.onComplete();
   };
-  run().catch((err: unknown) => fail(fetchFailure(err, req.url)));
+  run().catch((err: unknown) => fail(fetchFailure(err, url)));
 }

@@ -1,9 +1,10 @@
 // Code that loads on first use, used for the first time: the decoders load with the first body
 // that has a Content-Encoding (until their code is in, the body waits on the decoding chain), the
 // body encoders with the first request that has data= or json=, the query-string code with the
-// first that has params, the Set-Cookie reader with the first response that sets a cookie (the
-// response is handed out, or fails, once it is in). Each test imports reqwire afresh
-// (vi.resetModules), so its first such request is the one that loads them.
+// first that has params, the body writer with the first streamed (or very large) body, the
+// Set-Cookie reader with the first response that sets a cookie (the response is handed out, or
+// fails, once it is in). Each test imports reqwire afresh (vi.resetModules), so its first such
+// request is the one that loads them.
 import { createServer, type ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -143,6 +144,25 @@ describe("the first body of a fresh import", () => {
     );
     expect(err).toBeInstanceOf(InvalidJSONError);
     expect(received).toBe(0);
+  });
+});
+
+describe("the first streamed request body of a fresh import", () => {
+  async function* parts(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < 5; i++) yield new TextEncoder().encode(`part ${i};`);
+  }
+
+  it("is written chunked once its writer is in", async () => {
+    const base = await server();
+    const r = await (await freshSession()).post(`${base}/echo`, { data: parts() });
+    expect(r.text).toBe("part 0;part 1;part 2;part 3;part 4;");
+  });
+
+  it("of bytes too large for one write is written in pieces, with its length", async () => {
+    const base = await server();
+    const big = new Uint8Array(1_500_000).map((_, i) => i % 251);
+    const r = await (await freshSession()).post(`${base}/echo`, { data: big });
+    expect(Buffer.from(r.content).equals(Buffer.from(big))).toBe(true);
   });
 });
 
