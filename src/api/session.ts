@@ -1,6 +1,6 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
-import { SSLError } from "../errors.js";
+import { ProxyError, SSLError } from "../errors.js";
 import { Agent, connectionCode, type Origin } from "../http/agent.js";
 import type { Pool } from "../http/pool.js";
 import { lazy } from "../lazy.js";
@@ -602,7 +602,18 @@ export class Session {
       // the writer still checks the head, though fetch sends its own
       const head = serializeHead(prepared, where.hostHeader, where.target);
       const req = { method: prepared.method, url, headers: prepared._headers._pairs() };
-      return fetching.use((m) => this.#send(prepared, settings, options, head, (r) => m.runFetch(fetcher, req, r)));
+      const send = () =>
+        fetching.use((m) => this.#send(prepared, settings, options, head, (r) => m.runFetch(fetcher, req, r)));
+      const p = settings.proxies;
+      // a proxy given to the request or the session cannot be honoured: refused, never ignored
+      // (proxies from the environment are the runtime's business: Deno's and Bun's fetch read them)
+      if (p === undefined || (p.own === undefined && isEmpty(p.session))) return send();
+      return proxying.use((m) => {
+        if (m.proxyFor(url, p.own, p.session, undefined) === undefined) return send();
+        throw new ProxyError("the fetch transport cannot send through a proxy: the runtime's fetch chooses its own", {
+          request: prepared,
+        });
+      });
     }
     const tls = where.https ? this.#tlsFor(verify, cert) : undefined;
     if (settings.proxies !== undefined) {

@@ -7,6 +7,7 @@ import { forwardTransport, tunnelTransport } from "../http/tunnel.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
 import type { RequestOptions } from "./options.js";
 import { mergeProxies, type ProxyTarget, parseProxyUrl, selectProxy } from "./proxies.js";
+import type { Proxies } from "./proxy-env.js";
 import { basicAuth, type PreparedRequest, serializeHead } from "./request.js";
 import type { Response } from "./response.js";
 import type { Settings, UrlParts } from "./session.js";
@@ -57,6 +58,16 @@ function route(host: ProxyHost, proxyUrl: string): ProxyRoute {
   return r;
 }
 
+/** The proxy URL for `url` from the request's, the session's and the environment's proxies, if any. */
+export function proxyFor(
+  url: URL,
+  own: Proxies | undefined,
+  session: Proxies,
+  env: Proxies | undefined,
+): string | undefined {
+  return selectProxy(url, mergeProxies(own, session, env, url));
+}
+
 /** An exchange with proxies configured: direct, through a CONNECT tunnel, or in absolute-form. */
 export function viaProxy(
   host: ProxyHost,
@@ -68,7 +79,7 @@ export function viaProxy(
 ): Promise<Response> {
   const url = prepared._url;
   const p = settings.proxies as NonNullable<Settings["proxies"]>;
-  const proxyUrl = selectProxy(url, mergeProxies(p.own, p.session, p.env, url));
+  const proxyUrl = proxyFor(url, p.own, p.session, p.env);
   if (proxyUrl === undefined) {
     const head = serializeHead(prepared, where.hostHeader, where.target);
     return host.send(prepared, settings, options, head, host.poolFor(where, tls));

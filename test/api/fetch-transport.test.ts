@@ -1,0 +1,65 @@
+// The fetch transport under Node (its fetch is undici): what it cannot honour is refused, never
+// silently ignored. Proxies given to a request or a session are refused with ProxyError before
+// anything is sent; proxies from the environment are the runtime's business and left to its fetch.
+import { createServer } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { ProxyError, Session } from "../../src/index.js";
+import { fetchTransport } from "../../src/transport/fetch.js";
+import { listen, onCleanup, rejectionOf, runCleanups } from "./helpers.js";
+
+afterEach(runCleanups);
+
+let hits = 0;
+
+async function server(): Promise<string> {
+  hits = 0;
+  const srv = createServer((_req, res) => {
+    hits++;
+    res.end("direct");
+  });
+  return `http://127.0.0.1:${await listen(srv)}`;
+}
+
+function fetchSession(): Session {
+  const s = new Session({ transport: fetchTransport() });
+  onCleanup(() => s.close());
+  return s;
+}
+
+describe("the fetch transport and proxies", () => {
+  it("refuses a session's proxy with ProxyError, and sends nothing", async () => {
+    const base = await server();
+    const s = fetchSession();
+    s.proxies = { http: "http://127.0.0.1:9" };
+    const err = await rejectionOf(s.get(`${base}/`));
+    expect(err).toBeInstanceOf(ProxyError);
+    expect(err.message).toMatch(/fetch transport cannot send through a proxy/);
+    expect(hits).toBe(0);
+  });
+
+  it("refuses a request's proxy the same way", async () => {
+    const base = await server();
+    const err = await rejectionOf(fetchSession().get(`${base}/`, { proxies: { all: "http://127.0.0.1:9" } }));
+    expect(err).toBeInstanceOf(ProxyError);
+    expect(hits).toBe(0);
+  });
+
+  it("sends directly when no_proxy bypasses the URL", async () => {
+    const base = await server();
+    const s = fetchSession();
+    s.proxies = { http: "http://127.0.0.1:9", no_proxy: "127.0.0.1" };
+    expect((await s.get(`${base}/`)).text).toBe("direct");
+  });
+
+  it("leaves proxies from the environment to the runtime's fetch", async () => {
+    const base = await server();
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = "http://127.0.0.1:9";
+    onCleanup(() => {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+    });
+    // Node's fetch does not read HTTP_PROXY: the request goes out directly
+    expect((await fetchSession().get(`${base}/`)).text).toBe("direct");
+  });
+});
