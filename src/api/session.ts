@@ -1,6 +1,6 @@
 // Session, as requests.Session: defaults merged into every request (headers, params, auth,
 // cookies, verify, cert) and a pool of keep-alive connections per origin.
-import { ProxyError, SSLError } from "../errors.js";
+import { SSLError } from "../errors.js";
 import { Agent, connectionCode, type Origin } from "../http/agent.js";
 import type { Pool } from "../http/pool.js";
 import { lazy } from "../lazy.js";
@@ -609,10 +609,8 @@ export class Session {
       // (proxies from the environment are the runtime's business: Deno's and Bun's fetch read them)
       if (p === undefined || (p.own === undefined && isEmpty(p.session))) return send();
       return proxying.use((m) => {
-        if (m.proxyFor(url, p.own, p.session, undefined) === undefined) return send();
-        throw new ProxyError("the fetch transport cannot send through a proxy: the runtime's fetch chooses its own", {
-          request: prepared,
-        });
+        m.refuseProxy(prepared, p.own, p.session);
+        return send();
       });
     }
     const tls = where.https ? this.#tlsFor(verify, cert) : undefined;

@@ -1,6 +1,7 @@
 // Requests through a proxy: the proxy chosen per URL (proxies.ts), then a CONNECT tunnel for
 // https or the absolute-form for http (RFC 9112 §3.2.2). Loaded by the first request with a proxy
 // configured.
+import { ProxyError } from "../errors.js";
 import type { Origin } from "../http/agent.js";
 import type { Pool } from "../http/pool.js";
 import { forwardTransport, tunnelTransport } from "../http/tunnel.js";
@@ -66,6 +67,15 @@ export function proxyFor(
   env: Proxies | undefined,
 ): string | undefined {
   return selectProxy(url, mergeProxies(own, session, env, url));
+}
+
+/** For the fetch transport, which cannot send through a proxy: ProxyError when one applies to the request. */
+export function refuseProxy(prepared: PreparedRequest, own: Proxies | undefined, session: Proxies): void {
+  if (proxyFor(prepared._url, own, session, undefined) !== undefined) {
+    throw new ProxyError("the fetch transport cannot send through a proxy: the runtime's fetch chooses its own", {
+      request: prepared,
+    });
+  }
 }
 
 /** An exchange with proxies configured: direct, through a CONNECT tunnel, or in absolute-form. */
