@@ -2,8 +2,6 @@
 // caller supplies file reading and the environment, so that this file stays runtime-neutral.
 // Loaded by a session only once a .netrc file is there (netrc-file.ts finds it).
 
-import { readNetrcFile } from "./netrc-file.js";
-
 export interface NetrcEntry {
   login: string;
   password: string;
@@ -144,17 +142,4 @@ export function netrcLookup(text: string, host: string): [string, string] | unde
   } catch {
     return undefined;
   }
-}
-
-/**
- * Like requests.utils.get_netrc_auth: the credentials for `host` from the .netrc file found as
- * readNetrcFile finds it (the caller supplies file reading and the environment), or undefined.
- */
-export function netrcAuth(
-  host: string,
-  readTextFile: (path: string) => string,
-  env: (name: string) => string | undefined,
-): [string, string] | undefined {
-  const text = readNetrcFile(readTextFile, env);
-  return text === undefined ? undefined : netrcLookup(text, host);
 }

@@ -3,7 +3,8 @@
 // delivered its output.
 import * as zlib from "node:zlib";
 import type { Coding, Inflater } from "./platform.js";
-import { createZstd, type ZstdFactory } from "./zlib.js";
+
+type ZstdFactory = (options?: zlib.ZlibOptions) => zlib.Gunzip;
 
 const CHUNK = 64 * 1024;
 
@@ -18,7 +19,7 @@ export function openZlibInflater(kind: Coding, raw: boolean, sink: (out: Uint8Ar
           : zlib.createInflate(options)
         : kind === "br"
           ? zlib.createBrotliDecompress(options)
-          : (createZstd as ZstdFactory)(options);
+          : (zlib as unknown as { createZstdDecompress: ZstdFactory }).createZstdDecompress(options);
   let failure: Error | undefined;
   let ended = false;
   const waiting = new Set<(err?: Error | null) => void>();

@@ -5,11 +5,10 @@ import * as zlib from "node:zlib";
 import { lazy } from "../lazy.js";
 import type { Decompression } from "./platform.js";
 
-export type ZstdFactory = (options?: zlib.ZlibOptions) => zlib.Gunzip;
-export const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+const zstd = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === "function";
 
 /** node:zlib's decompressors. */
 export const zlibDecompression: Decompression = {
-  codings: typeof createZstd === "function" ? ["gzip", "deflate", "br", "zstd"] : ["gzip", "deflate", "br"],
+  codings: zstd ? ["gzip", "deflate", "br", "zstd"] : ["gzip", "deflate", "br"],
   load: lazy(() => import("./zlib-inflate.js").then((m) => m.openZlibInflater), "decompression"),
 };

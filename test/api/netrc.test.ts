@@ -2,7 +2,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { netrcAuth, parseNetrc } from "../../src/api/netrc.js";
+import { netrcLookup, parseNetrc } from "../../src/api/netrc.js";
+import { readNetrcFile } from "../../src/api/netrc-file.js";
+
+/** The credentials for `host` from the .netrc file found as a session finds it (requests.utils.get_netrc_auth). */
+function netrcAuth(
+  host: string,
+  readTextFile: (path: string) => string,
+  env: (name: string) => string | undefined,
+): [string, string] | undefined {
+  const text = readNetrcFile(readTextFile, env);
+  return text === undefined ? undefined : netrcLookup(text, host);
+}
 
 describe("parseNetrc", () => {
   it("reads machine and default entries with tokens separated by any whitespace", () => {
