@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
@@ -240,9 +240,16 @@ async function measure(entry: Entry): Promise<EntrySize> {
     ...new Set(targets.flatMap((o) => reach(meta, [o], "import-statement", new Set(atImport)))),
   ];
   const lazyFiles = withDeps(dynamicTargets);
-  // what the first plain GET loads on top: the chunks holding any module it runs
-  const needed = FIRST_GET[entry];
-  const firstTargets = dynamicTargets.filter((o) => sourcesOf(o).some((src) => needed.includes(src)));
+  // what the first plain GET loads on top: the dynamic imports of the modules it runs, with their
+  // static imports. tsup names the dist file of a module imported dynamically after the module
+  // (src/transport/deno.ts: dist/deno-<hash>.js), which may be a stub importing the module's code
+  // from a shared chunk (when another chunk imports it statically too): its output is found by
+  // the dist file it was built from, not by the sources it holds.
+  const needed = FIRST_GET[entry].map((src) => basename(src, ".ts"));
+  const firstTargets = dynamicTargets.filter((o) => {
+    const m = /^dist\/(.+)-[A-Z0-9]{8}\.js$/.exec(meta.outputs[o]?.entryPoint ?? "");
+    return m !== null && needed.includes(m[1] as string);
+  });
   const firstFiles = [...atImport, ...withDeps(firstTargets)];
   const join_ = (outs: string[]) => outs.map((o) => text.get(o) ?? "").join("\n");
   const code = join_(atImport);
