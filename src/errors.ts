@@ -211,6 +211,11 @@ export class RequestAborted extends RequestException {
   static override readonly errorName: string = "RequestAborted";
 }
 
+/** The RequestAborted for a request whose AbortSignal fired (`cause`: the signal's reason). */
+export function requestAborted(signal: AbortSignal | undefined): RequestAborted {
+  return new RequestAborted("request aborted", { cause: signal?.reason });
+}
+
 /** Every error class by name: `requests.exceptions` (and, spread, the error classes on `requests`). */
 export const exceptions = Object.freeze({
   RequestException,

@@ -2,7 +2,7 @@
 // takes one step instead): attempts until a response is final — retries of errors and statuses
 // as urllib3 counts them, one answer to a Digest challenge — then the response hooks and the
 // cookies of every response. Loaded by the first request that needs it.
-import { ConnectionError, ReadTimeout, RequestAborted, RequestException, RetryError } from "../errors.js";
+import { ConnectionError, ReadTimeout, RequestException, RetryError, requestAborted } from "../errors.js";
 import { HTTPDigestAuth } from "./digest.js";
 import type { RequestOptions } from "./options.js";
 import { type PreparedRequest, requestTarget } from "./request.js";
@@ -17,12 +17,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0 && signal?.aborted !== true) return Promise.resolve();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new RequestAborted("request aborted", { cause: signal.reason }));
+      reject(requestAborted(signal));
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new RequestAborted("request aborted", { cause: signal?.reason }));
+      reject(requestAborted(signal));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

@@ -11,7 +11,7 @@ import { deferredTransport } from "../transport/deferred.js";
 setEngineSource(inlineEngine);
 setPlatform({
   name: "bun",
-  transport: deferredTransport(() => import("../transport/bun.js").then((m) => m.bunTransport), false),
+  transport: deferredTransport(() => import("../transport/bun.js").then((m) => m.bunTransport), true),
   decompression: zlibDecompression,
   readTextFile: (path) => readFileSync(path, "utf8"),
   env: (name) => process.env[name],

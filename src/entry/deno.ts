@@ -1,4 +1,5 @@
-// reqwire on Deno: sockets from Deno.connect/Deno.connectTls (node:tls for verify=false),
+// reqwire on Deno: sockets from Deno.connect/Deno.connectTls (node:tls for verify=false;
+// Deno.startTls through a proxy's tunnel),
 // node:zlib (Deno provides it),
 // PEM files from Deno.readTextFileSync, and the engine compiled from inline bytes.
 import { setEngineSource } from "../core/engine.js";
@@ -22,7 +23,7 @@ setPlatform({
           deferredTransport(() => import("../transport/node.js").then((n) => n.nodeTransport), false),
         ),
       ),
-    false,
+    true,
   ),
   decompression: zlibDecompression,
   readTextFile: (path) => Deno.readTextFileSync(path),

@@ -10,7 +10,7 @@ import { deferredTransport } from "../transport/deferred.js";
 setEngineSource(importedEngine);
 setPlatform({
   name: "workerd",
-  transport: deferredTransport(() => import("../transport/workerd.js").then((m) => m.workerdTransport), false),
+  transport: deferredTransport(() => import("../transport/workerd.js").then((m) => m.workerdTransport), true),
   decompression: webDecompression,
 });
 

@@ -10,6 +10,7 @@ import {
   RemoteDisconnected,
   RequestAborted,
   RequestException,
+  requestAborted,
 } from "../errors.js";
 import { lazy } from "../lazy.js";
 import { NotSentError, type TransportSocket } from "../transport/types.js";
@@ -223,10 +224,10 @@ export class Connection {
     this.#socket.ref();
     if (ex.signal !== undefined) {
       if (ex.signal.aborted) {
-        this.#fail(new RequestAborted("request aborted", { cause: ex.signal.reason }), false);
+        this.#fail(requestAborted(ex.signal), false);
         return;
       }
-      const onAbort = () => this.#fail(new RequestAborted("request aborted", { cause: ex.signal?.reason }), false);
+      const onAbort = () => this.#fail(requestAborted(ex.signal), false);
       this.#onAbort = onAbort;
       ex.signal.addEventListener("abort", onAbort, { once: true });
     }

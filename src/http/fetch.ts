@@ -7,6 +7,7 @@ import {
   ReadTimeout,
   RequestAborted,
   RequestException,
+  requestAborted,
   SSLError,
 } from "../errors.js";
 import type { ExchangeTransport } from "../transport/types.js";
@@ -138,7 +139,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
     if (ms === undefined) return;
     timer = setTimeout(() => fail(new ReadTimeout(`${what} within ${ms / 1000} s`)), ms);
   };
-  const onUserAbort = () => fail(new RequestAborted("request aborted", { cause: ex.signal?.reason }));
+  const onUserAbort = () => fail(requestAborted(ex.signal));
   if (ex.signal?.aborted) {
     onUserAbort();
     return;

@@ -2,7 +2,14 @@
 // exchanges waiting for a connection, idle expiry, and one retry on a fresh connection for an
 // exchange whose reused connection turned out stale.
 
-import { ConnectionError, ConnectTimeout, RequestAborted, RequestException, SSLError } from "../errors.js";
+import {
+  ConnectionError,
+  ConnectTimeout,
+  RequestAborted,
+  RequestException,
+  requestAborted,
+  SSLError,
+} from "../errors.js";
 import { unrefTimer } from "../runtime/platform.js";
 import { ConnectError, type ConnectOptions, type Transport } from "../transport/types.js";
 import { Connection, type ConnectionOwner, type Exchange } from "./connection.js";
@@ -95,7 +102,7 @@ export class Pool implements ConnectionOwner {
       return;
     }
     if (ex.signal?.aborted) {
-      ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal.reason }));
+      ex.sink.onError(requestAborted(ex.signal));
       return;
     }
     const conn = this.#takeIdle();
@@ -135,7 +142,7 @@ export class Pool implements ConnectionOwner {
       waiting.onAbort = () => {
         const i = this.#queue.indexOf(waiting);
         if (i >= 0) this.#queue.splice(i, 1);
-        ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal?.reason }));
+        ex.sink.onError(requestAborted(ex.signal));
       };
       ex.signal.addEventListener("abort", waiting.onAbort, { once: true });
     }
@@ -164,7 +171,7 @@ export class Pool implements ConnectionOwner {
           ex.sink.onError(new ConnectionError("the session is closed"));
         } else if (ex.signal?.aborted) {
           this.released(conn);
-          ex.sink.onError(new RequestAborted("request aborted", { cause: ex.signal.reason }));
+          ex.sink.onError(requestAborted(ex.signal));
         } else {
           conn.run(ex);
         }

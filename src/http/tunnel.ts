@@ -28,12 +28,16 @@ function authority(host: string, port: number): string {
   return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-/** Sends CONNECT and waits for the proxy's 2xx; anything else is a ProxyError. */
+/**
+ * Sends CONNECT and waits for the proxy's 2xx; anything else is a ProxyError. With `tls`, the
+ * socket is handed over (it reads nothing more) once the tunnel is open: TLS takes it next.
+ */
 function openTunnel(
   sock: TransportSocket,
   target: string,
   proxy: ProxyEndpoint,
   timeout: number | undefined,
+  tls: boolean,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const parser = new ResponseParser();
@@ -63,6 +67,8 @@ function openTunnel(
               // bytes after the proxy's head belong to the target's TLS, which speaks first only
               // after our ClientHello: there must be none
               if (parser.upgradeOffset < chunk.length) return fail("the proxy sent bytes after its answer");
+              // the socket reads nothing more: the target's TLS takes it over
+              if (tls) sock.handOver?.();
               return done();
             }
             if (
@@ -114,6 +120,7 @@ export function tunnelTransport(base: Transport, proxy: ProxyEndpoint): Transpor
           tls: proxy.tls,
           timeout: options.timeout,
           signal: options.signal,
+          upgradable: options.tls !== undefined,
         });
       } catch (err) {
         if (err instanceof ConnectError && err.kind === "aborted") throw err;
@@ -125,7 +132,7 @@ export function tunnelTransport(base: Transport, proxy: ProxyEndpoint): Transpor
         );
       }
       const left = options.timeout === undefined ? undefined : Math.max(1, options.timeout - (Date.now() - started));
-      await openTunnel(sock, authority(options.host, options.port), proxy, left);
+      await openTunnel(sock, authority(options.host, options.port), proxy, left, options.tls !== undefined);
       if (options.tls === undefined) return sock;
       try {
         return await startTls.call(base, sock, options);

@@ -19,17 +19,20 @@
 //   timeout or an abort the promise is rejected at once, and a socket that still opens later is
 //   closed when it does. Until the attempt ends it keeps the process alive: for a host that drops
 //   SYNs, up to the system's connect timeout (about two minutes on Linux). node:net can cancel.
+import { lazy } from "../lazy.js";
 import {
   ConnectError,
   type ConnectFailure,
   type ConnectOptions,
+  connectAborted,
   type SocketHandlers,
+  type TlsOptions,
   type Transport,
   type TransportSocket,
 } from "./types.js";
 
 /** The part of a Bun socket used here (declared here: no Bun types at build time). */
-interface BunSocket {
+export interface BunSocket {
   /** The value given as `data` to Bun.connect. */
   readonly data: BunConnection;
   /** Writes what fits now: bytes written, 0 when the kernel buffer is full, -1 when closed. */
@@ -43,9 +46,11 @@ interface BunSocket {
   ref(): void;
   unref(): void;
   setNoDelay?(noDelay?: boolean): boolean;
+  /** TLS over this connection: [the raw socket, the TLS one], whose events go to `socket`. */
+  upgradeTLS?(options: { data: BunConnection; socket: BunSocketHandler; tls: BunTlsOptions }): [BunSocket, BunSocket];
 }
 
-interface BunSocketHandler {
+export interface BunSocketHandler {
   open(socket: BunSocket): void;
   handshake(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
   data(socket: BunSocket, data: Uint8Array): void;
@@ -56,7 +61,7 @@ interface BunSocketHandler {
   connectError(socket: BunSocket, error: Error): void;
 }
 
-interface BunTlsOptions {
+export interface BunTlsOptions {
   rejectUnauthorized: boolean;
   ca?: string | undefined;
   cert?: string | undefined;
@@ -71,7 +76,7 @@ interface BunConnectOptions {
   port: number;
   data: BunConnection;
   socket: BunSocketHandler;
-  tls?: BunTlsOptions;
+  tls?: BunTlsOptions | undefined;
 }
 
 /** The part of the `Bun` global used here. */
@@ -84,10 +89,10 @@ const NOOP: SocketHandlers = { data() {}, end() {}, error() {}, close() {}, drai
 const HIGH_WATER = 64 * 1024;
 /** Buffers of a writev() up to this size in all are joined into one write. */
 const JOIN_LIMIT = 16 * 1024;
-/** ALPN "http/1.1" in wire format. */
-const ALPN_HTTP11 = new Uint8Array([8, ...new TextEncoder().encode("http/1.1")]);
 
 type Settle = { resolve(socket: TransportSocket): void; reject(error: ConnectError): void };
+
+export type { BunConnection };
 
 class BunConnection implements TransportSocket {
   #socket: BunSocket | undefined;
@@ -180,13 +185,14 @@ class BunConnection implements TransportSocket {
 
   _onHandshake(error: Error | null): void {
     if (this.#settle === undefined) return;
-    if (error === null || error === undefined) {
-      this.#succeed();
-    } else if (isVerifyError(error) && !this.#rejectUnauthorized) {
-      this.#succeed(); // verify=false: the certificate is not checked
-    } else {
-      this.#fail(new ConnectError(classify(error, true, true), error.message, error));
-    }
+    // only a TLS connection shakes hands, and it was opened once the TLS code was in
+    if ((tlsCode.loaded as BunTlsCode).handshakeOk(error, this.#rejectUnauthorized)) this.#succeed();
+    else this.#fail(new ConnectError(classify(error as Error, true, true), (error as Error).message, error));
+  }
+
+  /** Bun's socket, once open (TLS through a proxy tunnel upgrades it). */
+  get raw(): BunSocket | undefined {
+    return this.#socket;
   }
 
   /** Bun.connect rejected, or its connectError handler ran. */
@@ -413,87 +419,89 @@ const HANDLERS: BunSocketHandler = {
   connectError: (s, error) => s.data?.connectFailed(error),
 };
 
-/**
- * A certificate check failed (chain, expiry, host name), as opposed to the handshake itself
- * failing: Bun reports those with errno-style codes (EPROTO, ECONNRESET) or OpenSSL messages.
- */
-function isVerifyError(err: Error): boolean {
-  const code = String((err as { code?: unknown }).code ?? "");
-  return code !== "" && !/^E[A-Z0-9]+$/.test(code) && !/SSL routines/.test(err.message);
-}
-
+/** Why a connection failed; `tls` (its TLS code loaded) when it runs TLS. */
 function classify(err: Error, tls: boolean, handshaking: boolean): ConnectFailure {
   const code = String((err as { code?: unknown })?.code ?? "");
   if (code === "ECONNREFUSED") return "refused";
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") return "dns";
+  // getaddrinfo's failures (EAI_AGAIN, EAI_NONAME, EAI_FAIL…) and ENOTFOUND
+  if (code === "ENOTFOUND" || code.startsWith("EAI_")) return "dns";
   if (code === "ETIMEDOUT") return "timeout";
-  // like node:tls, anything that ends the TLS handshake is a TLS failure
-  if (tls && (handshaking || isVerifyError(err) || /certificate|SSL|TLS/i.test(String(err?.message)))) return "tls";
-  return "other";
+  return tls && (tlsCode.loaded as BunTlsCode).endsTls(err, handshaking) ? "tls" : "other";
 }
 
-function isIP(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(":");
+type BunTlsCode = typeof import("./bun-tls.js");
+/** TLS (options, handshake verdicts, TLS through a proxy's tunnel): loaded by the first TLS connection. */
+const tlsCode = lazy(() => import("./bun-tls.js"), "TLS");
+
+/**
+ * A connection attempt: `start` gets the BunConnection to open; the promise settles with it once
+ * it is open (after the TLS handshake with `tls`), or fails on its error, the timeout or an abort.
+ */
+function attempt(
+  options: ConnectOptions,
+  tls: TlsOptions | undefined,
+  start: (conn: BunConnection) => void,
+): Promise<TransportSocket> {
+  const { timeout, signal } = options;
+  if (signal?.aborted) return Promise.reject(connectAborted(signal));
+  return new Promise<TransportSocket>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const conn = new BunConnection(
+      {
+        resolve: (s) => {
+          cleanup();
+          resolve(s);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
+      },
+      tls !== undefined,
+      tls?.rejectUnauthorized ?? true,
+    );
+    const onAbort = () => conn.abandon(connectAborted(signal));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
+      timer = setTimeout(
+        () => conn.abandon(new ConnectError("timeout", `connect timed out after ${timeout} ms`)),
+        timeout,
+      );
+    }
+    start(conn);
+  });
 }
 
 /** Opens sockets with Bun.connect. */
 export const bunTransport: Transport = {
   connect(options: ConnectOptions): Promise<TransportSocket> {
-    const { host, port, tls, timeout, signal } = options;
-    if (signal?.aborted) return Promise.reject(new ConnectError("aborted", "connect aborted", signal.reason));
     const Bun = (globalThis as unknown as { Bun?: BunApi }).Bun;
     if (Bun === undefined) return Promise.reject(new ConnectError("other", "Bun.connect is not available here"));
+    const { host, port, tls } = options;
     const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
-    return new Promise<TransportSocket>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cleanup = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const conn = new BunConnection(
-        {
-          resolve: (s) => {
-            cleanup();
-            resolve(s);
-          },
-          reject: (e) => {
-            cleanup();
-            reject(e);
-          },
-        },
-        tls !== undefined,
-        tls?.rejectUnauthorized ?? true,
-      );
-      const onAbort = () => conn.abandon(new ConnectError("aborted", "connect aborted", signal?.reason));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
-        timer = setTimeout(
-          () => conn.abandon(new ConnectError("timeout", `connect timed out after ${timeout} ms`)),
-          timeout,
+    const open = (bunTls?: BunTlsOptions) =>
+      attempt(options, tls, (conn) => {
+        const bunOptions: BunConnectOptions = { hostname, port, data: conn, socket: HANDLERS, tls: bunTls };
+        let opening: Promise<BunSocket>;
+        try {
+          opening = Bun.connect(bunOptions);
+        } catch (err) {
+          conn.connectFailed(err); // invalid options (a malformed PEM, say)
+          return;
+        }
+        opening.then(
+          (socket) => conn.opened(socket),
+          (err: unknown) => conn.connectFailed(err),
         );
-      }
-      const bunOptions: BunConnectOptions = { hostname, port, data: conn, socket: HANDLERS };
-      if (tls !== undefined) {
-        bunOptions.tls = {
-          rejectUnauthorized: tls.rejectUnauthorized,
-          ca: tls.ca,
-          cert: tls.cert,
-          key: tls.key,
-          serverName: tls.servername ?? (isIP(hostname) ? undefined : hostname),
-          ALPNProtocols: ALPN_HTTP11,
-        };
-      }
-      let opening: Promise<BunSocket>;
-      try {
-        opening = Bun.connect(bunOptions);
-      } catch (err) {
-        conn.connectFailed(err); // invalid options (a malformed PEM, say)
-        return;
-      }
-      opening.then(
-        (socket) => conn.opened(socket),
-        (err: unknown) => conn.connectFailed(err),
-      );
-    });
+      });
+    return tls === undefined ? open() : tlsCode.use((m) => open(m.bunTls(tls, hostname)));
   },
+
+  /** TLS with the target over a proxy's tunnel (the socket's upgradeTLS). */
+  startTls: (socket: TransportSocket, options: ConnectOptions) =>
+    tlsCode.use((m) => m.bunStartTls(attempt, HANDLERS, socket, options)),
 };

@@ -14,6 +14,8 @@ declare module "cloudflare:sockets" {
     readonly opened: Promise<unknown>;
     readonly closed: Promise<void>;
     close(): Promise<void>;
+    /** TLS over this connection (opened with secureTransport "starttls", its streams unlocked). */
+    startTls(options?: { expectedServerHostname?: string }): Socket;
   }
   export function connect(address: SocketAddress | string, options?: SocketOptions): Socket;
 }

@@ -1,9 +1,11 @@
 // Transport over Deno.connect and Deno.connectTls (needs --allow-net for the hosts used).
+import { lazy } from "../lazy.js";
 import { type ByteStream, StreamSocket } from "./stream-socket.js";
 import {
   ConnectError,
   type ConnectFailure,
   type ConnectOptions,
+  connectAborted,
   type Transport,
   type TransportSocket,
 } from "./types.js";
@@ -31,6 +33,11 @@ export interface DenoApi {
     cert?: string;
     key?: string;
   }): Promise<DenoConn>;
+  /** TLS over an open TCP connection (which it consumes). */
+  startTls?(
+    conn: DenoConn,
+    options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
+  ): Promise<DenoConn>;
   readTextFileSync(path: string): string;
   env: { get(name: string): string | undefined };
   unrefTimer(id: number): void;
@@ -113,6 +120,71 @@ function classify(Deno: DenoApi, err: unknown, tls: boolean): ConnectFailure {
   return "other";
 }
 
+/** TLS through a proxy's tunnel: loaded by the first request that needs it. */
+const tunnelTls = lazy(() => import("./deno-tunnel.js"), "proxy TLS");
+
+/** The Deno connection behind each socket made here, and whether it runs TLS (for startTls). */
+const conns = new WeakMap<TransportSocket, { conn: DenoConn; tls: boolean }>();
+
+/**
+ * The socket for a connection being opened: settles once `opening` has connected (and, with TLS,
+ * finished its handshake, so that TLS errors are connect errors), or fails on the timeout or the
+ * abort signal of `options`; a connection that arrives after either is closed.
+ */
+function settle(
+  Deno: DenoApi,
+  opening: Promise<DenoConn>,
+  tls: boolean,
+  options: ConnectOptions,
+): Promise<TransportSocket> {
+  const { timeout, signal } = options;
+  return new Promise<TransportSocket>((resolve, reject) => {
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (err: ConnectError | undefined, conn?: DenoConn) => {
+      if (done) {
+        // the attempt was given up (timeout, abort): close what arrived late
+        try {
+          conn?.close();
+        } catch {}
+        return;
+      }
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (err !== undefined) {
+        try {
+          conn?.close();
+        } catch {}
+        reject(err);
+        return;
+      }
+      const socket = new StreamSocket(byteStream(conn as DenoConn));
+      conns.set(socket, { conn: conn as DenoConn, tls });
+      resolve(socket);
+    };
+    const onAbort = () => finish(connectAborted(signal));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
+      timer = setTimeout(() => finish(new ConnectError("timeout", `connect timed out after ${timeout} ms`)), timeout);
+    }
+    opening.then(
+      async (conn) => {
+        try {
+          conn.setNoDelay?.(true);
+          // TLS errors surface here, as connect errors, not on the first write
+          if (tls) await conn.handshake?.();
+        } catch (err) {
+          finish(new ConnectError(classify(Deno, err, true), String((err as Error)?.message ?? err), err), conn);
+          return;
+        }
+        finish(undefined, conn);
+      },
+      (err: unknown) => finish(new ConnectError(classify(Deno, err, tls), String((err as Error)?.message ?? err), err)),
+    );
+  });
+}
+
 /**
  * Opens sockets with the given `Deno` namespace. Deno.connectTls always verifies certificates,
  * so connections with `verify: false` go through `insecure` (Deno's node:tls, which can skip
@@ -121,8 +193,8 @@ function classify(Deno: DenoApi, err: unknown, tls: boolean): ConnectFailure {
 export function denoTransport(Deno: DenoApi, insecure?: Transport): Transport {
   return {
     connect(options: ConnectOptions): Promise<TransportSocket> {
-      const { host, port, tls, timeout, signal } = options;
-      if (signal?.aborted) return Promise.reject(new ConnectError("aborted", "connect aborted", signal.reason));
+      const { host, port, tls, signal } = options;
+      if (signal?.aborted) return Promise.reject(connectAborted(signal));
       if (tls !== undefined && !tls.rejectUnauthorized) {
         if (insecure !== undefined) return insecure.connect(options);
         return Promise.reject(
@@ -133,64 +205,22 @@ export function denoTransport(Deno: DenoApi, insecure?: Transport): Transport {
         );
       }
       const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
-      return new Promise<TransportSocket>((resolve, reject) => {
-        let done = false;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const finish = (err: ConnectError | undefined, conn?: DenoConn) => {
-          if (done) {
-            // the attempt was given up (timeout, abort): close what arrived late
-            try {
-              conn?.close();
-            } catch {}
-            return;
-          }
-          done = true;
-          if (timer !== undefined) clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          if (err !== undefined) {
-            try {
-              conn?.close();
-            } catch {}
-            reject(err);
-          } else resolve(new StreamSocket(byteStream(conn as DenoConn)));
-        };
-        const onAbort = () => finish(new ConnectError("aborted", "connect aborted", signal?.reason));
-        signal?.addEventListener("abort", onAbort, { once: true });
-        if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
-          timer = setTimeout(
-            () => finish(new ConnectError("timeout", `connect timed out after ${timeout} ms`)),
-            timeout,
-          );
-        }
-        const opening =
-          tls === undefined
-            ? Deno.connect({ hostname, port })
-            : Deno.connectTls({
-                hostname,
-                port,
-                caCerts: tls.ca === undefined ? undefined : [tls.ca],
-                cert: tls.cert,
-                key: tls.key,
-                alpnProtocols: ["http/1.1"],
-              });
-        opening.then(
-          async (conn) => {
-            try {
-              conn.setNoDelay?.(true);
-              // TLS errors surface here, as connect errors, not on the first write
-              if (tls !== undefined) await conn.handshake?.();
-            } catch (err) {
-              finish(new ConnectError(classify(Deno, err, true), String((err as Error)?.message ?? err), err), conn);
-              return;
-            }
-            finish(undefined, conn);
-          },
-          (err: unknown) =>
-            finish(
-              new ConnectError(classify(Deno, err, tls !== undefined), String((err as Error)?.message ?? err), err),
-            ),
-        );
-      });
+      const opening =
+        tls === undefined
+          ? Deno.connect({ hostname, port })
+          : Deno.connectTls({
+              hostname,
+              port,
+              caCerts: tls.ca === undefined ? undefined : [tls.ca],
+              cert: tls.cert,
+              key: tls.key,
+              alpnProtocols: ["http/1.1"],
+            });
+      return settle(Deno, opening, tls !== undefined, options);
     },
+
+    /** TLS with the target over a proxy's tunnel (deno-tunnel.ts, loaded by the first such request). */
+    startTls: (socket: TransportSocket, options: ConnectOptions) =>
+      tunnelTls.use((m) => m.denoStartTls({ conns, settle }, Deno, socket, options)),
   };
 }

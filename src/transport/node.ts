@@ -5,6 +5,7 @@ import {
   ConnectError,
   type ConnectFailure,
   type ConnectOptions,
+  connectAborted,
   type SocketHandlers,
   type TlsOptions,
   type Transport,
@@ -107,7 +108,7 @@ function settle(socket: Socket, options: ConnectOptions, secure: boolean): Promi
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       socket.destroy();
-      reject(new ConnectError("aborted", "connect aborted", signal.reason));
+      reject(connectAborted(signal));
       return;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,7 +125,7 @@ function settle(socket: Socket, options: ConnectOptions, secure: boolean): Promi
     const onAbort = () => {
       cleanup();
       socket.destroy();
-      reject(new ConnectError("aborted", "connect aborted", signal?.reason));
+      reject(connectAborted(signal));
     };
     socket.once("error", onError);
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -161,7 +162,7 @@ function tlsSocket(hostname: string, port: number, tls: TlsOptions, over?: Socke
 export const nodeTransport: Transport = {
   connect(options: ConnectOptions): Promise<TransportSocket> {
     const { host, port, tls, signal } = options;
-    if (signal?.aborted) return Promise.reject(new ConnectError("aborted", "connect aborted", signal.reason));
+    if (signal?.aborted) return Promise.reject(connectAborted(signal));
     const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
     const socket = tls ? tlsSocket(hostname, port, tls) : netConnect({ host: hostname, port });
     socket.setNoDelay(true);

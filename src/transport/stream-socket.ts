@@ -40,11 +40,27 @@ export class StreamSocket implements TransportSocket {
 
   /** Present when the stream reuses its read memory. */
   readonly release: ((reusable: boolean) => void) | undefined;
+  /** Resolves once the read loop has stopped for a handover (no read in flight). */
+  readonly handedOver: Promise<void>;
+  #handingOver = false;
+  #stopped: () => void = () => {};
 
   constructor(stream: ByteStream) {
     this.#stream = stream;
     this.release = stream.release === undefined ? undefined : (reusable) => stream.release?.(reusable);
+    this.handedOver = new Promise((resolve) => {
+      this.#stopped = resolve;
+    });
     void this.#readLoop();
+  }
+
+  handOver(): void {
+    this.#handingOver = true;
+  }
+
+  /** handOver() was called: the read loop stops (or has stopped, see `handedOver`). */
+  get handingOver(): boolean {
+    return this.#handingOver;
   }
 
   get destroyed(): boolean {
@@ -80,6 +96,11 @@ export class StreamSocket implements TransportSocket {
         return;
       }
       if (chunk.length > 0) this.#handlers.data(chunk);
+      if (this.#handingOver) {
+        // the connection is someone else's now: no read of ours may be in flight
+        this.#stopped();
+        return;
+      }
     }
   }
 

@@ -26,6 +26,8 @@ export interface ConnectOptions {
   timeout?: number | undefined;
   /** Aborts the attempt. */
   signal?: AbortSignal | undefined;
+  /** The connection may be handed to startTls later (a proxy tunnel): workerd must know at connect. */
+  upgradable?: boolean | undefined;
 }
 
 /** What a socket reports. */
@@ -69,6 +71,12 @@ export interface TransportSocket {
    * read), `false` that some may be (that memory is never written again). Absent elsewhere.
    */
   release?(reusable: boolean): void;
+  /**
+   * Called from inside a `data` handler: the connection is about to be taken over (TLS through a
+   * proxy tunnel, by the transport's startTls), so read nothing more. Present where startTls needs
+   * the connection with no read in flight (Deno, workerd).
+   */
+  handOver?(): void;
   readonly destroyed: boolean;
 }
 
@@ -83,6 +91,11 @@ export class ConnectError extends Error {
     this.name = "ConnectError";
     this.kind = kind;
   }
+}
+
+/** The ConnectError for an attempt whose AbortSignal fired (`cause`: the signal's reason). */
+export function connectAborted(signal: AbortSignal | undefined): ConnectError {
+  return new ConnectError("aborted", "connect aborted", signal?.reason);
 }
 
 /**

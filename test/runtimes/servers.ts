@@ -3,7 +3,12 @@
 // same SuiteConfig describing them.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import {
+  createServer as createNetServer,
+  type Server as NetServer,
+  connect as netConnect,
+  type Socket,
+} from "node:net";
 import { gzipSync } from "node:zlib";
 import { makeCA, makeServerCert } from "../support/certs.js";
 import type { SuiteConfig } from "./suite.js";
@@ -33,10 +38,17 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 let countedHits = 0;
+/** What the proxy was asked, oldest first: "CONNECT host:port" or "METHOD absolute-URL". */
+const proxyLog: string[] = [];
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://x");
   const path = url.pathname;
+  if (path === "/proxy-log") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(proxyLog));
+    return;
+  }
   if (path === "/counted") {
     await readBody(req);
     countedHits++;
@@ -132,6 +144,51 @@ function rawResponses(socket: Socket): void {
   });
 }
 
+/**
+ * A proxy for 127.0.0.1 only: CONNECT opens a tunnel (RFC 9110 §9.3.6), any other method is an
+ * absolute-form request passed on as it is (the origin servers accept that form). Each client
+ * connection goes to one target: the suite sends every proxied request to one origin.
+ */
+function proxyConnection(client: Socket, sockets: Set<Socket>): void {
+  let head = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (head.length > 16_384) client.destroy();
+      return;
+    }
+    client.off("data", onData);
+    client.pause();
+    const [method = "", target = ""] = head.subarray(0, head.indexOf("\r\n")).toString("latin1").split(" ");
+    const connectTo = method === "CONNECT" ? new URL(`http://${target}`) : new URL(target);
+    if (connectTo.hostname !== "127.0.0.1") {
+      client.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    proxyLog.push(`${method} ${target}`);
+    const upstream = netConnect(Number(connectTo.port), "127.0.0.1", () => {
+      if (method === "CONNECT") {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        const rest = head.subarray(end + 4);
+        if (rest.length > 0) upstream.write(rest);
+      } else {
+        upstream.write(head);
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    });
+    sockets.add(upstream);
+    upstream.on("close", () => sockets.delete(upstream));
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  };
+  client.on("data", onData);
+}
+
 /** Starts every server; `close()` stops them and their sockets. */
 export async function startSuiteServers(): Promise<SuiteServers> {
   const ca = makeCA({ commonName: "reqwire runtime suite CA" });
@@ -147,17 +204,28 @@ export async function startSuiteServers(): Promise<SuiteServers> {
     s.on("close", () => sockets.delete(s));
     rawResponses(s);
   });
+  const proxy = createNetServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    proxyConnection(s, sockets);
+  });
   // a port nothing listens on: bind, note it, close
   const closed = createNetServer();
   const refusedPort = await listen(closed);
   await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const [httpPort, httpsPort, rawPort] = await Promise.all([listen(http), listen(https), listen(raw)]);
+  const [httpPort, httpsPort, rawPort, proxyPort] = await Promise.all([
+    listen(http),
+    listen(https),
+    listen(raw),
+    listen(proxy),
+  ]);
   return {
     config: {
       http: `http://127.0.0.1:${httpPort}`,
       https: `https://127.0.0.1:${httpsPort}`,
       raw: `http://127.0.0.1:${rawPort}`,
       refused: `http://127.0.0.1:${refusedPort}`,
+      proxy: `http://127.0.0.1:${proxyPort}`,
       ca: ca.cert,
       transport: "sockets",
       tls: "ca",
@@ -168,7 +236,7 @@ export async function startSuiteServers(): Promise<SuiteServers> {
       http.closeAllConnections();
       https.closeAllConnections();
       await Promise.all(
-        [http, https, raw].map((s) => new Promise<void>((resolve) => (s as NetServer).close(() => resolve()))),
+        [http, https, raw, proxy].map((s) => new Promise<void>((resolve) => (s as NetServer).close(() => resolve()))),
       );
     },
   };

@@ -13,6 +13,8 @@ export interface SuiteConfig {
   raw: string;
   /** A port nothing listens on. */
   refused: string;
+  /** A proxy (CONNECT tunnels and absolute-form requests) for 127.0.0.1. */
+  proxy: string;
   /** The PEM of the CA that signed the https server's certificate. */
   ca: string;
   /** Sockets (reqwire's HTTP/1.1) or the fetch transport. */
@@ -21,6 +23,8 @@ export interface SuiteConfig {
   tls: "ca" | "runtime";
   /** The runtime's fetch follows redirects even when asked not to (workerd). */
   fetchFollowsRedirects?: boolean;
+  /** The runtime's sockets cannot run TLS inside a proxy tunnel: https through a proxy is refused. */
+  noTunnelTls?: boolean;
 }
 
 export interface CaseResult {
@@ -300,6 +304,30 @@ const CASES: Case[] = [
       await rejects(s.get("ftp://127.0.0.1/"), lib.InvalidSchema);
       await rejects(s.get(`${cfg.http}/echo`, { headers: { "X-Bad": "a\r\nInjected: 1" } }), lib.InvalidHeader);
       await rejects(s.request("GE T", `${cfg.http}/echo`), lib.RequestException);
+    },
+  },
+  {
+    name: "through a proxy: http in absolute-form, https in a CONNECT tunnel",
+    async run(lib, cfg, s) {
+      const proxies = { http: cfg.proxy, https: cfg.proxy };
+      if (cfg.transport === "fetch") {
+        // the runtime's fetch chooses its own proxy: refused, never silently sent directly
+        await rejects(s.get(`${cfg.http}/echo`, { proxies }), lib.ProxyError);
+        return;
+      }
+      const r = await s.get(`${cfg.http}/echo`, { proxies });
+      eq(r.json<Echo>().path, `${cfg.http}/echo`, "the target as the origin received it");
+      const options = cfg.tls === "ca" ? { verify: cfg.ca } : {};
+      const tunnelled = s.post(`${cfg.https}/echo`, { ...options, proxies, json: { tunnel: true } });
+      if (cfg.noTunnelTls) {
+        await rejects(tunnelled, lib.ProxyError);
+        return;
+      }
+      eq((await tunnelled).json<Echo>().body, '{"tunnel": true}', "body through the tunnel");
+      const log = (await s.get(`${cfg.http}/proxy-log`)).json<string[]>();
+      const authority = cfg.https.slice("https://".length);
+      if (!log.includes(`CONNECT ${authority}`)) fail(`the proxy saw no CONNECT ${authority}: ${JSON.stringify(log)}`);
+      if (!log.includes(`GET ${cfg.http}/echo`)) fail(`the proxy saw no GET ${cfg.http}/echo: ${JSON.stringify(log)}`);
     },
   },
   {
