@@ -239,6 +239,8 @@ feedBase = inputPtr;
 // ---- helpers --------------------------------------------------------------------------------
 
 /** Compares n bytes at p, ASCII case-folded, with a lower-case literal. */
+// @ts-ignore: decorator
+@inline
 function eqLower(p: usize, lit: usize, n: i32): bool {
   for (let i = 0; i < n; i++) {
     if ((<u32>load<u8>(p + i) | 0x20) != <u32>load<u8>(lit + i)) return false;
@@ -286,6 +288,8 @@ function scanValue(p: usize, lim: usize): usize {
 }
 
 /** Where a value ends once trailing whitespace before `cr` is dropped. */
+// @ts-ignore: decorator
+@inline
 function trimValueEnd(cr: usize): usize {
   let ve = cr;
   while (ve > valueStart && isWs(<u32>load<u8>(ve - 1))) ve--;
@@ -308,6 +312,8 @@ function fail(code: i32, p: usize): i32 {
   return EV_ERROR;
 }
 
+// @ts-ignore: decorator
+@inline
 function addSpan(p: usize, n: usize): void {
   const s = SPAN_PTR + (<usize>spanCount << 3);
   store<i32>(s, <i32>(p - feedBase));
@@ -316,6 +322,8 @@ function addSpan(p: usize, n: usize): void {
   bodyBytes += <u64>n;
 }
 
+// @ts-ignore: decorator
+@inline
 function blindBytes(): f64 {
   if (state == S_BODY_LENGTH || state == S_CHUNK_DATA) return <f64>remaining;
   if (state == S_BODY_CLOSE) return Infinity;
@@ -352,6 +360,8 @@ function needMore(p: usize): i32 {
   return EV_NEED_MORE;
 }
 
+// @ts-ignore: decorator
+@inline
 function yieldEvent(ev: i32, p: usize): i32 {
   pos = p;
   setR(R_POS, <i32>(p - feedBase));
