@@ -34,9 +34,7 @@ export async function denoStartTls(
   }
   if (tls.cert !== undefined) return refuse("a client certificate is not available (Deno.startTls takes none)");
   // Deno.startTls needs the connection with no read in flight: the tunnel handed it over
-  const stream = socket as StreamSocket;
-  if (!stream.handingOver) return refuse("a socket that was not handed over cannot run TLS");
-  await stream.handedOver;
+  if (!(socket as StreamSocket).handedOver) return refuse("a socket that was not handed over cannot run TLS");
   const hostname = options.host.startsWith("[") ? options.host.slice(1, -1) : options.host;
   const opening = Deno.startTls(entry.conn, {
     hostname,

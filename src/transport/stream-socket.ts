@@ -40,27 +40,22 @@ export class StreamSocket implements TransportSocket {
 
   /** Present when the stream reuses its read memory. */
   readonly release: ((reusable: boolean) => void) | undefined;
-  /** Resolves once the read loop has stopped for a handover (no read in flight). */
-  readonly handedOver: Promise<void>;
-  #handingOver = false;
-  #stopped: () => void = () => {};
+  #handedOver = false;
 
   constructor(stream: ByteStream) {
     this.#stream = stream;
     this.release = stream.release === undefined ? undefined : (reusable) => stream.release?.(reusable);
-    this.handedOver = new Promise((resolve) => {
-      this.#stopped = resolve;
-    });
     void this.#readLoop();
   }
 
+  /** From inside a `data` handler: the loop reads nothing more (TLS takes the connection over). */
   handOver(): void {
-    this.#handingOver = true;
+    this.#handedOver = true;
   }
 
-  /** handOver() was called: the read loop stops (or has stopped, see `handedOver`). */
-  get handingOver(): boolean {
-    return this.#handingOver;
+  /** handOver() was called: no read is in flight, and none will be made. */
+  get handedOver(): boolean {
+    return this.#handedOver;
   }
 
   get destroyed(): boolean {
@@ -96,11 +91,8 @@ export class StreamSocket implements TransportSocket {
         return;
       }
       if (chunk.length > 0) this.#handlers.data(chunk);
-      if (this.#handingOver) {
-        // the connection is someone else's now: no read of ours may be in flight
-        this.#stopped();
-        return;
-      }
+      // the connection is someone else's now: no read of ours may be in flight
+      if (this.#handedOver) return;
     }
   }
 

@@ -69,11 +69,10 @@ export const workerdTransport: Transport = {
     if (tls === undefined) return sock;
     refuseTlsOptions(tls);
     const entry = opened.get(sock);
-    if (entry === undefined || !(sock instanceof StreamSocket) || !sock.handingOver) {
+    // startTls needs the streams unlocked: the tunnel handed the socket over, so no read of ours is in flight
+    if (entry === undefined || !(sock as StreamSocket).handedOver) {
       throw new ConnectError("tls", "only a socket of this transport, handed over by a proxy tunnel, can run TLS");
     }
-    // startTls needs the streams unlocked, so no read of ours may be in flight
-    await sock.handedOver;
     entry.unlock();
     const host = options.host;
     return open(

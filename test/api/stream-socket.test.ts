@@ -57,6 +57,31 @@ function record(sock: StreamSocket) {
 }
 
 describe("StreamSocket", () => {
+  it("handed over from a data handler, reads nothing more and says so (for TLS in a tunnel)", async () => {
+    const stream = new FakeStream();
+    const sock = new StreamSocket(stream);
+    const seen: string[] = [];
+    sock.setHandlers({
+      data: (c) => {
+        seen.push(new TextDecoder().decode(c));
+        sock.handOver();
+      },
+      end: () => seen.push("end"),
+      error: () => seen.push("error"),
+      close: () => seen.push("close"),
+      drain: () => {},
+    });
+    await tick();
+    expect(sock.handedOver).toBe(false);
+    stream.feed(bytes("HTTP/1.1 200 Connection Established\r\n\r\n"));
+    await tick();
+    expect(sock.handedOver).toBe(true);
+    // no read in flight: the connection is the next layer's, and this socket reports nothing more
+    expect(stream.reads).toHaveLength(0);
+    expect(seen).toEqual(["HTTP/1.1 200 Connection Established\r\n\r\n"]);
+    expect(stream.closed).toBe(0);
+  });
+
   it("delivers reads in order, then end and close at EOF", async () => {
     const f = new FakeStream();
     const s = new StreamSocket(f);
