@@ -159,12 +159,12 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
       }
     }
     if (!stream) return;
-    if (this.#cookieReader !== undefined) this.#hold(async () => this.#handOver(response, queue));
-    else this.#handOver(response, queue);
+    if (this.#cookieReader !== undefined) this.#hold(async () => this.#deliverStreamed(response, queue));
+    else this.#deliverStreamed(response, queue);
   }
 
   /** Gives a streamed response to the caller, who reads the body. */
-  #handOver(response: Response, queue: BodyQueue): void {
+  #deliverStreamed(response: Response, queue: BodyQueue): void {
     if (this.#failure !== undefined) return;
     // the queue is its own unregister token: once the body has ended or failed (the error it
     // keeps refers to the response) the registry must let go of it, or the response never dies
