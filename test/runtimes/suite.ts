@@ -324,6 +324,11 @@ const CASES: Case[] = [
         return;
       }
       eq((await tunnelled).json<Echo>().body, '{"tunnel": true}', "body through the tunnel");
+      // without verification: Deno.startTls always verifies and workerd's trust is its own, so
+      // those two refuse it (never silently verify or skip); the others run it
+      const unverified = s.get(`${cfg.https}/echo`, { proxies, verify: false });
+      if (lib.runtime() === "deno" || cfg.tls === "runtime") await rejects(unverified, lib.SSLError);
+      else eq((await unverified).status_code, 200, "status through the tunnel without verification");
       const log = (await s.get(`${cfg.http}/proxy-log`)).json<string[]>();
       const authority = cfg.https.slice("https://".length);
       if (!log.includes(`CONNECT ${authority}`)) fail(`the proxy saw no CONNECT ${authority}: ${JSON.stringify(log)}`);
