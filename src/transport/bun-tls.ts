@@ -2,7 +2,7 @@
 // target through a proxy's tunnel (upgradeTLS). Loaded by the first TLS connection (bun.ts): a
 // program that only speaks plain HTTP never needs it.
 import type { BunConnection, BunSocketHandler, BunTlsOptions } from "./bun.js";
-import { ConnectError, type ConnectOptions, type TlsOptions, type TransportSocket } from "./types.js";
+import { bareHost, ConnectError, type ConnectOptions, type TlsOptions, type TransportSocket } from "./types.js";
 
 /** ALPN "http/1.1" in wire format. */
 const ALPN_HTTP11 = new Uint8Array([8, ...new TextEncoder().encode("http/1.1")]);
@@ -60,7 +60,7 @@ export function bunStartTls(
   if (upgrade === undefined) {
     return Promise.reject(new ConnectError("tls", "this socket cannot run TLS through a proxy tunnel (no upgradeTLS)"));
   }
-  const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
+  const hostname = bareHost(host);
   return attempt(options, tls, (conn) => {
     try {
       // decrypted bytes go to the new connection's handlers from now on

@@ -21,6 +21,7 @@
 //   SYNs, up to the system's connect timeout (about two minutes on Linux). node:net can cancel.
 import { lazy } from "../lazy.js";
 import {
+  bareHost,
   ConnectError,
   type ConnectFailure,
   type ConnectOptions,
@@ -482,7 +483,7 @@ export const bunTransport: Transport = {
     const Bun = (globalThis as unknown as { Bun?: BunApi }).Bun;
     if (Bun === undefined) return Promise.reject(new ConnectError("other", "Bun.connect is not available here"));
     const { host, port, tls } = options;
-    const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
+    const hostname = bareHost(host);
     const open = (bunTls?: BunTlsOptions) =>
       attempt(options, tls, (conn) => {
         const bunOptions: BunConnectOptions = { hostname, port, data: conn, socket: HANDLERS, tls: bunTls };

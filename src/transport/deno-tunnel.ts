@@ -2,7 +2,7 @@
 // Loaded by the first https request through a proxy.
 import type { DenoApi, DenoConn } from "./deno.js";
 import type { StreamSocket } from "./stream-socket.js";
-import { ConnectError, type ConnectOptions, type TransportSocket } from "./types.js";
+import { bareHost, ConnectError, type ConnectOptions, type TransportSocket } from "./types.js";
 
 /** What deno.ts lends (passed in, not imported: this chunk then needs no code of deno.ts's). */
 export interface DenoParts {
@@ -35,7 +35,7 @@ export async function denoStartTls(
   if (tls.cert !== undefined) return refuse("a client certificate is not available (Deno.startTls takes none)");
   // Deno.startTls needs the connection with no read in flight: the tunnel handed it over
   if (!(socket as StreamSocket).handedOver) return refuse("a socket that was not handed over cannot run TLS");
-  const hostname = options.host.startsWith("[") ? options.host.slice(1, -1) : options.host;
+  const hostname = bareHost(options.host);
   const opening = Deno.startTls(entry.conn, {
     hostname,
     caCerts: tls.ca === undefined ? undefined : [tls.ca],

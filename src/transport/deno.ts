@@ -2,6 +2,7 @@
 import { lazy } from "../lazy.js";
 import { type ByteStream, StreamSocket } from "./stream-socket.js";
 import {
+  bareHost,
   ConnectError,
   type ConnectFailure,
   type ConnectOptions,
@@ -204,7 +205,7 @@ export function denoTransport(Deno: DenoApi, insecure?: Transport): Transport {
           ),
         );
       }
-      const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
+      const hostname = bareHost(host);
       const opening =
         tls === undefined
           ? Deno.connect({ hostname, port })

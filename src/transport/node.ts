@@ -2,6 +2,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import {
+  bareHost,
   ConnectError,
   type ConnectFailure,
   type ConnectOptions,
@@ -163,7 +164,7 @@ export const nodeTransport: Transport = {
   connect(options: ConnectOptions): Promise<TransportSocket> {
     const { host, port, tls, signal } = options;
     if (signal?.aborted) return Promise.reject(connectAborted(signal));
-    const hostname = host.startsWith("[") ? host.slice(1, -1) : host;
+    const hostname = bareHost(host);
     const socket = tls ? tlsSocket(hostname, port, tls) : netConnect({ host: hostname, port });
     socket.setNoDelay(true);
     return settle(socket, options, tls !== undefined);
@@ -172,7 +173,7 @@ export const nodeTransport: Transport = {
   startTls(socket: TransportSocket, options: ConnectOptions): Promise<TransportSocket> {
     if (!(socket instanceof NodeSocket)) return Promise.reject(new Error("not a node:net socket"));
     if (options.tls === undefined) return Promise.resolve(socket);
-    const hostname = options.host.startsWith("[") ? options.host.slice(1, -1) : options.host;
+    const hostname = bareHost(options.host);
     return settle(tlsSocket(hostname, options.port, options.tls, socket.raw), options, true);
   },
 };

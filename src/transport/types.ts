@@ -93,6 +93,11 @@ export class ConnectError extends Error {
   }
 }
 
+/** A host as a socket API takes it: an IPv6 address without the brackets a URL writes it with. */
+export function bareHost(host: string): string {
+  return host.startsWith("[") ? host.slice(1, -1) : host;
+}
+
 /** The ConnectError for an attempt whose AbortSignal fired (`cause`: the signal's reason). */
 export function connectAborted(signal: AbortSignal | undefined): ConnectError {
   return new ConnectError("aborted", "connect aborted", signal?.reason);

@@ -6,6 +6,7 @@
 import { connect } from "cloudflare:sockets";
 import { StreamSocket } from "./stream-socket.js";
 import {
+  bareHost,
   ConnectError,
   type ConnectOptions,
   connectAborted,
@@ -75,11 +76,7 @@ export const workerdTransport: Transport = {
     }
     entry.unlock();
     const host = options.host;
-    return open(
-      entry.socket.startTls({ expectedServerHostname: host.startsWith("[") ? host.slice(1, -1) : host }),
-      true,
-      options,
-    );
+    return open(entry.socket.startTls({ expectedServerHostname: bareHost(host) }), true, options);
   },
 };
 
