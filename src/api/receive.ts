@@ -140,8 +140,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     }
     const fields = head.headers;
     // r.cookies and the session's jar read Set-Cookie fields at once: a response with any is
-    // handed out (or fails) only once the Set-Cookie reader is in
-    if (fields.indexOf("set-cookie") >= 0 && setCookieCode.loaded === undefined) {
+    // handed out (or fails) only once the Set-Cookie reader is in (once it is, this scan stops)
+    if (setCookieCode.loaded === undefined && fields.indexOf("set-cookie") >= 0) {
       const load = setCookieCode();
       this.#cookieReader = load;
       this.#chained = true;
