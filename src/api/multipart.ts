@@ -1,5 +1,6 @@
 // multipart/form-data bodies as urllib3's encode_multipart_formdata writes them (what requests
 // sends for `files`). Loaded by prepareMultipart on the first request with files.
+import { concat } from "./body.js";
 import {
   type FileContent,
   type FileSpec,
@@ -71,18 +72,6 @@ function contentPart(content: FileContent): Uint8Array | Blob | Stream {
   }
   if (typeof content === "object" && content !== null && isStream(content)) return content;
   throw new TypeError("A file's content must be a string, bytes, a Blob, an AsyncIterable or a ReadableStream");
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 async function* streamParts(segments: Array<Uint8Array | Blob | Stream>): AsyncGenerator<Uint8Array> {
