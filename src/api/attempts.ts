@@ -5,10 +5,11 @@
 import { ConnectionError, ReadTimeout, RequestException, RetryError, requestAborted } from "../errors.js";
 import { HTTPDigestAuth } from "./digest.js";
 import type { RequestOptions } from "./options.js";
+import { leavesOrigin } from "./redirects.js";
 import { type PreparedRequest, requestTarget } from "./request.js";
 import type { Response } from "./response.js";
 import { Retry, type RetryFailure } from "./retry.js";
-import type { SessionHost, Settings } from "./session.js";
+import type { Call, Settings } from "./session.js";
 
 const NO_RETRIES = Retry.from(0);
 
@@ -50,21 +51,21 @@ function failureKind(err: RequestException): RetryFailure | undefined {
 
 /** One request without following redirects: retries and Digest, then hooks and cookies. */
 export async function sendOne(
-  host: SessionHost,
+  call: Call,
   prepared: PreparedRequest,
   settings: Settings,
   options: RequestOptions,
 ): Promise<Response> {
-  let r = await attempts(host, prepared, settings, options);
+  let r = await attempts(call, prepared, settings, options);
   for (const hook of settings.hooks) r = (await hook(r)) ?? r;
-  for (const x of r.history) host.keepCookies(x);
-  host.keepCookies(r);
+  for (const x of r.history) call.keepCookies(x);
+  call.keepCookies(r);
   return r;
 }
 
 /** Attempts until a response is final: retries (errors and statuses) and one Digest answer. */
 async function attempts(
-  host: SessionHost,
+  call: Call,
   first: PreparedRequest,
   settings: Settings,
   options: RequestOptions,
@@ -78,7 +79,7 @@ async function attempts(
   for (;;) {
     let r: Response;
     try {
-      r = await host.exchange(prepared, settings, options);
+      r = await call.exchange(prepared, settings, options);
     } catch (err) {
       if (!(err instanceof RequestException)) throw err;
       const kind = failureKind(err);
@@ -110,20 +111,26 @@ async function attempts(
       await sleep(retry.sleepMs(r.headers.get("retry-after")), options.signal);
       continue;
     }
-    if (digest !== undefined && r.status_code === 401 && prepared.replayable) {
+    // a challenge is answered only on the origin the credentials were given for: a redirect to
+    // another host gets its 401 back, not a hash of the password (requests' rebuild_auth rule)
+    if (
+      digest !== undefined &&
+      r.status_code === 401 &&
+      prepared.replayable &&
+      !leavesOrigin(call.origin, prepared._url)
+    ) {
       const challenge = r.headers.get("www-authenticate");
       if (challenge !== undefined && (!answered || (await digest.isStale(challenge)))) {
         const value = await digest.challenge(prepared.method, requestTarget(prepared._url), challenge);
         if (value !== undefined) {
           answered = true;
           await release(r);
-          host.keepCookies(r);
+          call.keepCookies(r);
           earlier.push(r);
           prepared = prepared.copy();
           prepared._headers.set("Authorization", value);
           if (!prepared._explicitCookie) {
-            const cookie =
-              host.session.cookies.size === 0 ? undefined : host.session.cookies.cookieHeader(prepared._url);
+            const cookie = call.cookieHeader(prepared._url);
             if (cookie !== undefined) prepared._headers.set("Cookie", cookie);
           }
           continue;

@@ -2,7 +2,7 @@
 // among offered challenges and the Authorization value. Loaded by HTTPDigestAuth (digest.ts) on
 // first use, in a chunk of its own: most programs never meet a Digest challenge.
 
-import { md5Hex, sha256Hex, sha512_256Hex } from "./hash.js";
+import { md5Hex, sha256Hex, sha512_256Hex, sha512Hex } from "./hash.js";
 
 /** One challenge of a WWW-Authenticate (or Proxy-Authenticate) value. */
 export interface AuthChallenge {
@@ -144,6 +144,8 @@ const ALGORITHMS = new Map<string, Algorithm>([
   ["SHA-256-SESS", { hash: sha256Hex, sess: true, strength: 2 }],
   ["SHA-512-256", { hash: sha512_256Hex, sess: false, strength: 3 }],
   ["SHA-512-256-SESS", { hash: sha512_256Hex, sess: true, strength: 3 }],
+  ["SHA-512", { hash: sha512Hex, sess: false, strength: 3 }],
+  ["SHA-512-SESS", { hash: sha512Hex, sess: true, strength: 3 }],
 ]);
 
 /** A usable Digest challenge, as remembered between requests. */

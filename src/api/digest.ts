@@ -16,7 +16,7 @@ export interface HTTPDigestAuthOptions {
 
 /**
  * requests.auth.HTTPDigestAuth: answers a 401 Digest challenge (RFC 7616; MD5, MD5-sess, SHA-256,
- * SHA-256-sess, SHA-512-256, SHA-512-256-sess; qop=auth, or no qop as RFC 2069), keeping the nonce
+ * SHA-256-sess, SHA-512, SHA-512-sess, SHA-512-256, SHA-512-256-sess; qop=auth, or no qop as RFC 2069), keeping the nonce
  * count per nonce.
  */
 export class HTTPDigestAuth {

@@ -4,28 +4,27 @@
 // first redirect a session follows.
 import { TooManyRedirects } from "../errors.js";
 import { release } from "./attempts.js";
-import type { RequestsCookieJar } from "./cookies.js";
 import type { RequestOptions } from "./options.js";
 import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
 import { basicAuth } from "./request.js";
 import type { Response } from "./response.js";
-import type { SessionHost, Settings } from "./session.js";
+import type { Call, Settings } from "./session.js";
 
 /** Follows the redirects from `first` (a redirect response). */
 export async function follow(
-  host: SessionHost,
+  call: Call,
   first: Response,
   settings: Settings,
   options: RequestOptions,
-  requestJar: RequestsCookieJar | undefined,
 ): Promise<Response> {
+  const { session } = call;
   let r = first;
   const history: Response[] = [];
   while (r.is_redirect) {
     history.push(r);
-    if (history.length > host.session.max_redirects) {
+    if (history.length > session.max_redirects) {
       await release(r);
-      throw new TooManyRedirects(`Exceeded ${host.session.max_redirects} redirects.`, {
+      throw new TooManyRedirects(`Exceeded ${session.max_redirects} redirects.`, {
         request: r.request,
         response: r,
       });
@@ -35,15 +34,15 @@ export async function follow(
     const to = redirectTarget(r, from._url);
     const next = redirectRequest(from, r, to);
     if (!next._explicitCookie) {
-      const cookie = host.cookieHeader(to, requestJar);
+      const cookie = call.cookieHeader(to);
       if (cookie !== undefined) next._headers.set("Cookie", cookie);
     }
-    if (!next._headers.has("authorization") && host.session.trust_env && leavesOrigin(from._url, to)) {
-      await host.netrcReady();
-      const auth = host.netrc(to);
+    if (!next._headers.has("authorization") && session.trust_env && leavesOrigin(from._url, to)) {
+      await call.ops.netrcReady();
+      const auth = call.ops.netrc(to);
       if (auth !== undefined) next._headers.set("Authorization", basicAuth(auth[0], auth[1]));
     }
-    r = await host.sendOne(next, settings, options);
+    r = await call.sendOne(next, settings, options);
   }
   for (let i = 0; i < history.length; i++) (history[i] as Response).history = history.slice(0, i);
   r.history = history.concat(r.history);

@@ -1,4 +1,4 @@
-// Synchronous MD5 (RFC 1321), SHA-256 and SHA-512/256 (FIPS 180-4) in plain TypeScript, for
+// Synchronous MD5 (RFC 1321), SHA-256, SHA-512 and SHA-512/256 (FIPS 180-4) in plain TypeScript, for
 // Digest authentication: WebCrypto is asynchronous and has no MD5, and src must not import node:*.
 // Words are kept in Int32Arrays; a 64-bit SHA-512 word is a (high, low) pair of 32-bit halves.
 
@@ -197,7 +197,7 @@ export function sha256Hex(data: string | Uint8Array): string {
   return hex(digest(data, 64, false, state, sha256Block), 8);
 }
 
-// ---- SHA-512 (for SHA-512/256) -----------------------------------------------------------------
+// ---- SHA-512 (and SHA-512/256) -----------------------------------------------------------------
 
 const W512 = new Int32Array(160);
 const TWO32 = 0x100000000;
@@ -273,6 +273,11 @@ function sha512Block(state: Int32Array, view: DataView, offset: number): void {
     state[i] = (state[i] ?? 0) + (add[i] ?? 0) + Math.floor(lo / TWO32);
     state[i + 1] = lo;
   }
+}
+
+/** SHA-512 of `data` (a string is UTF-8 encoded) as 128 lowercase hex digits. */
+export function sha512Hex(data: string | Uint8Array): string {
+  return hex(digest(data, 128, false, constants().iv512.slice(), sha512Block), 16);
 }
 
 /** SHA-512/256 (FIPS 180-4 §5.3.6) of `data` (a string is UTF-8 encoded) as 64 lowercase hex digits. */

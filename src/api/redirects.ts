@@ -4,7 +4,7 @@
 import { latin1 } from "../core/latin1.js";
 import { InvalidURL, UnrewindableBodyError } from "../errors.js";
 import { CaseInsensitiveDict } from "./headers.js";
-import { PreparedRequest, parseUrl } from "./request.js";
+import { declareEmptyBody, PreparedRequest, parseUrl } from "./request.js";
 import type { Response } from "./response.js";
 
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { "http:": "80", "https:": "443" };
@@ -64,7 +64,7 @@ export function leavesOrigin(from: URL, to: URL): boolean {
 
 /**
  * The request that follows a redirect: the new URL and method, the body kept only by 307/308
- * (which need it replayable), and Authorization, Cookie (an explicit one), Proxy-Authorization
+ * (which need it replayable; a dropped body leaves `Content-Length: 0` as on any bodiless request), and Authorization, Cookie (an explicit one), Proxy-Authorization
  * and Host dropped when the redirect leaves the origin. Cookies from a jar are added by the caller.
  */
 export function redirectRequest(previous: PreparedRequest, response: Response, to: URL): PreparedRequest {
@@ -80,6 +80,8 @@ export function redirectRequest(previous: PreparedRequest, response: Response, t
     headers.delete("transfer-encoding");
     body = null;
     replayable = true;
+    // a method that keeps its name but loses its body (301 with PUT or PATCH) says it has none
+    declareEmptyBody(method, headers);
   } else if (body !== null && !previous.replayable) {
     throw new UnrewindableBodyError(
       `cannot follow the ${status} redirect to ${to.href}: the request body was a stream and cannot be sent again`,

@@ -239,6 +239,14 @@ export interface RequestDefaults {
   fallbackAuth?: ((url: URL) => [string, string] | undefined) | undefined;
 }
 
+/**
+ * A request without a body says so with `Content-Length: 0`, unless it is a GET or a HEAD
+ * (RFC 9110 §8.6: a POST, PUT or PATCH without one leaves the server to guess).
+ */
+export function declareEmptyBody(method: string, headers: CaseInsensitiveDict): void {
+  if (method !== "GET" && method !== "HEAD" && !headers.has("content-length")) headers.set("Content-Length", "0");
+}
+
 /** Prepares a request from a method, a URL and options, over the session's defaults. */
 export function prepareRequest(
   method: string,
@@ -292,8 +300,8 @@ export function prepareRequest(
       headers.set("Transfer-Encoding", "chunked");
       headers.delete("content-length");
     }
-  } else if (m !== "GET" && m !== "HEAD" && !headers.has("content-length")) {
-    headers.set("Content-Length", "0");
+  } else {
+    declareEmptyBody(m, headers);
   }
 
   // cookies: an explicit Cookie header wins; otherwise the session's jar and the request's own

@@ -163,16 +163,71 @@ export interface Settings {
   auth: Auth | undefined;
 }
 
-/** What the parts of a request loaded on first use (attempts.ts, follow.ts) need of a session. */
-export interface SessionHost {
-  readonly session: Session;
+/** What a call's parts loaded on first use (attempts.ts, follow.ts) need of its session. */
+interface SessionOps {
   exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response>;
-  keepCookies(r: Response): void;
-  cookieHeader(url: URL, requestJar: RequestsCookieJar | undefined): string | undefined;
   netrcReady(): Promise<unknown> | undefined;
   netrc(url: URL): [string, string] | undefined;
-  sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response>;
 }
+
+/**
+ * One call of a session (a request and what follows from it: redirects, retries, a Digest answer):
+ * the jar its responses fill and its redirects read, the request's own cookies, and the origin its
+ * credentials were given for. A Session's calls share the session's jar; the module functions'
+ * calls (`requests.get` …) each get a jar of their own, which ends with the call, as requests runs
+ * each in a throwaway Session.
+ */
+export class Call {
+  constructor(
+    readonly session: Session,
+    readonly ops: SessionOps,
+    /** Filled from every response of the call; read for each redirect. */
+    readonly jar: RequestsCookieJar,
+    /** The request's own cookies (host-only for its first URL's host), over the jar's. */
+    readonly requestJar: RequestsCookieJar | undefined,
+    /** The URL the call started with: auth challenges are answered only on its origin. */
+    readonly origin: URL,
+  ) {}
+
+  keepCookies(r: Response): void {
+    keepCookies(this.jar, r);
+  }
+
+  /** The Cookie header for a URL: the call's jar, with the request's own cookies over it. */
+  cookieHeader(url: URL): string | undefined {
+    return cookieHeaderOf(this.jar, url, this.requestJar);
+  }
+
+  exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
+    return this.ops.exchange(prepared, settings, options);
+  }
+
+  /** One request without following redirects: retries and Digest, then hooks and cookies. */
+  sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
+    return attempting.use((m) => m.sendOne(this, prepared, settings, options));
+  }
+}
+
+/** Keeps the cookies a response sets in a jar. */
+function keepCookies(jar: RequestsCookieJar, r: Response): void {
+  const setCookies = r._fieldValues("set-cookie");
+  if (setCookies.length > 0) jar._extract(r.request._url, setCookies);
+}
+
+/** The Cookie header for a URL from a jar, with a request's own cookies over it. */
+function cookieHeaderOf(
+  jar: RequestsCookieJar,
+  url: URL,
+  requestJar: RequestsCookieJar | undefined,
+): string | undefined {
+  if (requestJar === undefined) return jar.size === 0 ? undefined : jar.cookieHeader(url);
+  const merged = jar.copy();
+  merged.update(requestJar);
+  return merged.cookieHeader(url);
+}
+
+/** Makes the module functions' session (set by Session's static block: it sets a private field). */
+let throwawaySession: () => Session;
 
 const NO_HOOKS: Hook[] = [];
 const NO_OPTIONS: RequestOptions = Object.freeze({});
@@ -184,11 +239,22 @@ function hookList(h: Hooks | undefined | null): Hook[] | undefined {
   return Array.isArray(r) ? r : [r];
 }
 
-/** Per-request cookies: sent with this request (and its redirects) and never kept. */
+/** Per-request cookies, as given: sent with this request (and its redirects) and never kept. */
 function requestCookies(options: RequestOptions): RequestsCookieJar | undefined {
   const c = options.cookies;
   if (c === undefined || c === null) return undefined;
   return c instanceof RequestsCookieJar ? c : cookiejarFromDict(c);
+}
+
+/**
+ * Per-request cookies bound to the request's host: those given without a domain become host-only
+ * cookies of `host`, so a redirect to another host never carries them (cookies given with a
+ * domain keep it).
+ */
+function boundTo(jar: RequestsCookieJar, host: string): RequestsCookieJar {
+  const bound = new RequestsCookieJar();
+  for (const c of jar) bound.setCookie(c.domain === "" ? { ...c, domain: host, hostOnly: true } : c);
+  return bound;
 }
 
 function isEmpty(o: object): boolean {
@@ -272,7 +338,9 @@ export class Session {
 
   #start(method: string, url: string, options: RequestOptions, encoded?: PreparedBody): Promise<Response> {
     const requestJar = requestCookies(options);
-    return this.send(this.#prepare(method, url, options, requestJar, encoded), options, requestJar);
+    const prepared = this.#prepare(method, url, options, requestJar, encoded);
+    // (bound once the URL is parsed: on the first URL, bound or not, the same cookies apply)
+    return this.send(prepared, options, requestJar && boundTo(requestJar, prepared._url.hostname));
   }
 
   #prepare(
@@ -285,7 +353,7 @@ export class Session {
     const defaults =
       requestJar === undefined
         ? this.#defaults()
-        : { ...this.#defaults(), cookieHeader: (u: URL) => this.#cookieHeader(u, requestJar) };
+        : { ...this.#defaults(), cookieHeader: (u: URL) => cookieHeaderOf(this.cookies, u, requestJar) };
     return prepareRequest(method, url, options, defaults, encoded);
   }
 
@@ -309,7 +377,7 @@ export class Session {
 
   // What the session gives prepareRequest; made again only when one of its fields changes.
   #defaultsCache: RequestDefaults | undefined;
-  readonly #sessionCookieHeader = (u: URL) => this.#cookieHeader(u, undefined);
+  readonly #sessionCookieHeader = (u: URL) => (this.cookies.size === 0 ? undefined : this.cookies.cookieHeader(u));
   readonly #netrcAuth = (u: URL) => this.#netrc(u);
 
   #defaults(): RequestDefaults {
@@ -332,14 +400,6 @@ export class Session {
       fallbackAuth,
     };
     return this.#defaultsCache;
-  }
-
-  /** The Cookie header for a URL: the session's jar, with the request's own cookies over it. */
-  #cookieHeader(url: URL, requestJar: RequestsCookieJar | undefined): string | undefined {
-    if (requestJar === undefined) return this.cookies.size === 0 ? undefined : this.cookies.cookieHeader(url);
-    const jar = this.cookies.copy();
-    jar.update(requestJar);
-    return jar.cookieHeader(url);
   }
 
   /** The .netrc text, read again at most once a second: undefined without a file (or files). */
@@ -478,7 +538,8 @@ export class Session {
 
   /**
    * Sends a prepared request: with retries, Digest challenges, hooks, cookies kept from every
-   * response, and redirects followed (`allow_redirects`, up to `max_redirects`).
+   * response, and redirects followed (`allow_redirects`, up to `max_redirects`). `requestJar`: the
+   * request's own cookies, sent with it and its redirects, never kept.
    */
   send(
     prepared: PreparedRequest,
@@ -487,57 +548,67 @@ export class Session {
   ): Promise<Response> {
     let settings: Settings;
     let sent: Promise<Response>;
-    // the common case (no hooks, no retries, no Digest) takes one step instead of three
-    let plain: boolean;
+    // the common case (no hooks, no retries, no Digest) takes one step instead of three, and
+    // makes its Call only when a redirect is followed
+    let call: Call | undefined;
     try {
       settings = this.#settings(options);
-      plain =
+      const plain =
         settings.hooks.length === 0 && settings.retries === NO_RETRIES && !(settings.auth instanceof HTTPDigestAuth);
       // a head that cannot be written, or a proxy URL that cannot be parsed, throws here: a rejection
-      sent = plain ? this.#exchange(prepared, settings, options) : this.#sendOne(prepared, settings, options);
+      if (plain) sent = this.#exchange(prepared, settings, options);
+      else {
+        call = this.#call(prepared, requestJar);
+        sent = call.sendOne(prepared, settings, options);
+      }
     } catch (err) {
       return Promise.reject(err);
     }
-    if (plain) {
+    if (call === undefined) {
       return sent.then((r) => {
-        this.#keepCookies(r);
-        return settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, options, requestJar) : r;
+        if (!(settings.allowRedirects && r.is_redirect)) {
+          if (!this.#throwaway) keepCookies(this.cookies, r);
+          return r;
+        }
+        const c = this.#call(prepared, requestJar);
+        c.keepCookies(r);
+        return this.#follow(c, r, settings, options);
       });
     }
-    return sent.then((r) =>
-      settings.allowRedirects && r.is_redirect ? this.#follow(r, settings, options, requestJar) : r,
-    );
+    const c = call;
+    return sent.then((r) => (settings.allowRedirects && r.is_redirect ? this.#follow(c, r, settings, options) : r));
   }
 
-  // What the loaded parts of a request (attempts.ts, follow.ts) need of the session.
-  readonly #host: SessionHost = {
-    session: this,
+  /**
+   * Whether nothing a response sets outlives its call: the module functions' session (requests
+   * runs each module-level call in a throwaway Session). Its pools are shared; its jar stays empty.
+   */
+  #throwaway = false;
+
+  static {
+    throwawaySession = () => {
+      const s = new Session();
+      s.#throwaway = true;
+      return s;
+    };
+  }
+
+  // What a call's parts loaded on first use need of the session.
+  readonly #ops: SessionOps = {
     exchange: (prepared, settings, options) => this.#exchange(prepared, settings, options),
-    keepCookies: (r) => this.#keepCookies(r),
-    cookieHeader: (url, requestJar) => this.#cookieHeader(url, requestJar),
     netrcReady: () => this.#netrcReady(),
     netrc: (url) => this.#netrc(url),
-    sendOne: (prepared, settings, options) => this.#sendOne(prepared, settings, options),
   };
 
+  /** A call starting with `prepared`: the session's jar, or for a throwaway session a jar of its own. */
+  #call(prepared: PreparedRequest, requestJar: RequestsCookieJar | undefined): Call {
+    const jar = this.#throwaway ? new RequestsCookieJar() : this.cookies;
+    return new Call(this, this.#ops, jar, requestJar, prepared._url);
+  }
+
   /** Follows the redirects from `first` (a redirect response). */
-  #follow(
-    first: Response,
-    settings: Settings,
-    options: RequestOptions,
-    requestJar: RequestsCookieJar | undefined,
-  ): Promise<Response> {
-    return following.use((m) => m.follow(this.#host, first, settings, options, requestJar));
-  }
-
-  /** One request without following redirects: retries and Digest, then hooks and cookies. */
-  #sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
-    return attempting.use((m) => m.sendOne(this.#host, prepared, settings, options));
-  }
-
-  #keepCookies(r: Response): void {
-    const setCookies = r._fieldValues("set-cookie");
-    if (setCookies.length > 0) this.cookies._extract(r.request._url, setCookies);
+  #follow(call: Call, first: Response, settings: Settings, options: RequestOptions): Promise<Response> {
+    return following.use((m) => m.follow(call, first, settings, options));
   }
 
   /** The pool for a URL's origin and TLS options, remembered per parsed URL (URLs are shared). */
@@ -708,9 +779,12 @@ export class Session {
 /** Used by the top-level functions; created on first use. Idle sockets never keep a process alive. */
 let defaultSession: Session | undefined;
 
-/** The session behind `requests.get()` and friends. */
+/**
+ * The session behind `requests.get()` and friends: its keep-alive pools are shared by every call,
+ * but each call has its own cookies, as if it ran in a throwaway Session.
+ */
 export function sharedSession(): Session {
-  if (defaultSession === undefined) defaultSession = new Session();
+  if (defaultSession === undefined) defaultSession = throwawaySession();
   return defaultSession;
 }
 

@@ -3,7 +3,7 @@ import { createServer, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { HTTPDigestAuth } from "../../src/api/digest.js";
 import { parseChallenges } from "../../src/api/digest-challenge.js";
-import { md5Hex, sha256Hex, sha512_256Hex } from "../../src/api/hash.js";
+import { md5Hex, sha256Hex, sha512_256Hex, sha512Hex } from "../../src/api/hash.js";
 import { listen, runCleanups } from "./helpers.js";
 
 const nodeHash = (algorithm: string) => (data: string | Uint8Array) => createHash(algorithm).update(data).digest("hex");
@@ -11,6 +11,7 @@ const HASHES = [
   ["md5", md5Hex],
   ["sha256", sha256Hex],
   ["sha512-256", sha512_256Hex],
+  ["sha512", sha512Hex],
 ] as const;
 
 /** The params of an Authorization value, read with the challenge parser (same auth-param syntax). */
@@ -44,6 +45,9 @@ describe("hashes", () => {
     expect(md5Hex("")).toBe("d41d8cd98f00b204e9800998ecf8427e");
     expect(md5Hex("message digest")).toBe("f96b697d7cb7938d525a2f31aaf161d0");
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(sha512Hex("abc")).toBe(
+      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+    );
     expect(sha512_256Hex("abc")).toBe("53048e2681941ef99b2e29b76b4c7dabe4c2d0c634fc6d46e0e2f13107e7af23");
   });
 });
@@ -398,7 +402,16 @@ describe("HTTPDigestAuth against a live Digest server", () => {
   afterEach(runCleanups);
 
   const cases: Array<[string, boolean]> = [];
-  for (const algorithm of ["MD5", "MD5-sess", "SHA-256", "SHA-256-sess", "SHA-512-256", "SHA-512-256-sess"]) {
+  for (const algorithm of [
+    "MD5",
+    "MD5-sess",
+    "SHA-256",
+    "SHA-256-sess",
+    "SHA-512",
+    "SHA-512-sess",
+    "SHA-512-256",
+    "SHA-512-256-sess",
+  ]) {
     for (const qop of [true, false]) cases.push([algorithm, qop]);
   }
 

@@ -246,6 +246,14 @@ describe("redirects", () => {
     expect(after.body).toBe("");
     expect(after.headers["content-type"]).toBeUndefined();
     expect(after.headers["content-length"]).toBeUndefined();
+    // a 301 keeps PUT and PATCH but drops the body: the next request says it has none, as any
+    // bodiless PUT or PATCH does (RFC 9110 §8.6; requests sends the same)
+    for (const method of ["PUT", "PATCH"]) {
+      await s.request(method, "http://a.test/redirect?status=301&to=/echo", { json: { a: 1 } });
+      expect([lastSeen().method, lastSeen().body]).toEqual([method, ""]);
+      expect(lastSeen().headers["content-length"]).toBe("0");
+      expect(lastSeen().headers["content-type"]).toBeUndefined();
+    }
     for (const status of [307, 308]) {
       await s.post(`http://a.test/redirect?status=${status}&to=/echo`, { json: { a: 1 } });
       expect(lastSeen().body).toBe('{"a": 1}');
