@@ -1,5 +1,14 @@
 // What parity.test.ts does to scenarios before running them (resolve: templates filled in) and
 // to both clients' records before comparing them (normalise: the same for requests and reqwire).
+//
+// Everything normalise() takes out of the records, and why:
+// - the addresses of the local servers (ports change every run): placeholders such as {httpbin};
+// - User-Agent in an echo of the request's headers: each client names itself (kept when the
+//   step sets the header);
+// - in an echoed Digest Authorization, the cnonce and the response hash (random per request; the
+//   other parameters, nc, uri, algorithm, qop…, are compared);
+// - in an echoed multipart Content-Type, the boundary (random in both clients).
+// Nothing else is removed: every other header the two clients send is compared as echoed.
 import type { Bases, Scenario, Step } from "./types.js";
 import { fill, stepUrl } from "./types.js";
 
