@@ -205,6 +205,26 @@ export function basicAuth(username: string, password: string): string {
   return `Basic ${btoa(text)}`;
 }
 
+/**
+ * requests.auth.HTTPBasicAuth: Basic credentials, the same as `[username, password]` wherever
+ * `auth` is taken (a request's options, `Session.auth`).
+ * @example await get(url, { auth: new HTTPBasicAuth("user", "pass") })
+ */
+export class HTTPBasicAuth implements ChallengeAuth {
+  readonly username: string;
+  readonly password: string;
+
+  constructor(username: string, password: string) {
+    this.username = username;
+    this.password = password;
+  }
+
+  /** The Authorization value, the same for every request. */
+  header(): string {
+    return basicAuth(this.username, this.password);
+  }
+}
+
 /** The query-string code: loaded by the first request with params. */
 const query = lazy(() => import("./params.js"), "query string");
 
@@ -225,8 +245,8 @@ export interface ChallengeAuth {
   header(method: string, uri: string): string | undefined;
 }
 
-/** What `auth` may be: `[user, password]` (Basic), a function, or HTTPDigestAuth. */
-export type Auth = [string, string] | AuthFunction | ChallengeAuth;
+/** What `auth` may be: `[user, password]` or HTTPBasicAuth (Basic), a function, or HTTPDigestAuth. */
+export type Auth = [string, string] | HTTPBasicAuth | AuthFunction | ChallengeAuth;
 
 /** Everything a session contributes to a request. */
 export interface RequestDefaults {

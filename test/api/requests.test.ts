@@ -15,6 +15,7 @@ import requests, {
   DecodedBodyTooLarge,
   del,
   get,
+  HTTPBasicAuth,
   HTTPError,
   head,
   InvalidHeader,
@@ -671,6 +672,20 @@ describe("auth and cookies", () => {
     const srv = await okServer();
     await get(`${srv.url}/a`, { auth: ["user", "pass"] });
     expect(fields(srv.seen[0]?.req.headers ?? [], "authorization")).toEqual(["Basic dXNlcjpwYXNz"]);
+  });
+
+  it("HTTPBasicAuth, as an option or as Session.auth, sends what [user, pass] sends", async () => {
+    const srv = await okServer();
+    await get(`${srv.url}/1`, { auth: new requests.auth.HTTPBasicAuth("user", "pass") });
+    const s = session();
+    s.auth = new HTTPBasicAuth("sess", "ion");
+    await s.get(`${srv.url}/2`);
+    await s.get(`${srv.url}/3`, { auth: ["req", "uest"] });
+    expect(srv.seen.map((x) => getHeader(x.req.headers, "authorization"))).toEqual([
+      "Basic dXNlcjpwYXNz",
+      basic("sess", "ion"),
+      basic("req", "uest"),
+    ]);
   });
 
   it("credentials in the URL become Basic auth and are never sent in the request line or Host", async () => {
