@@ -188,21 +188,14 @@ function checkHeaderValue(name: string, value: string): void {
 }
 
 /**
- * The Authorization value for Basic auth, as requests makes it: `Basic base64(user:pass)` with
- * the text in ISO-8859-1, or in UTF-8 when it has a character beyond U+00FF (where requests fails).
+ * The Authorization value for Basic auth: `Basic base64(user:pass)`, the text always in UTF-8
+ * (RFC 7617's charset="UTF-8", as curl and browsers send it; requests sends ISO-8859-1).
  * @example basicAuth("user", "pass") // "Basic dXNlcjpwYXNz"
  */
 export function basicAuth(username: string, password: string): string {
-  const text = `${username}:${password}`;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0xff) {
-      const bytes = new TextEncoder().encode(text);
-      let binary = "";
-      for (const b of bytes) binary += String.fromCharCode(b);
-      return `Basic ${btoa(binary)}`;
-    }
-  }
-  return `Basic ${btoa(text)}`;
+  let binary = "";
+  for (const b of new TextEncoder().encode(`${username}:${password}`)) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
 }
 
 /**
