@@ -33,51 +33,45 @@ export class RequestException extends Error {
 
   constructor(message: string, options: RequestErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const ctor = new.target as typeof RequestException & { readonly errorName?: string };
+    const ctor = new.target as typeof RequestException;
     this.name = ctor.errorName ?? ctor.name;
     this.code = ctor.code;
     this.request = options.request;
     this.response = options.response;
   }
 
-  /** The class name, kept even when a bundler renames classes. */
-  static readonly errorName: string = "RequestException";
+  /** The class name, kept even when a bundler renames classes (set below, from `exceptions`). */
+  declare static readonly errorName: string;
 }
 
 /** An HTTP error status, raised by `raise_for_status()`. */
 export class HTTPError extends RequestException {
   static override readonly code: string = "HTTP_ERROR";
-  static override readonly errorName: string = "HTTPError";
 }
 
 /** The connection failed: refused, reset, closed early, unreachable. */
 export class ConnectionError extends RequestException {
   static override readonly code: string = "CONNECTION_ERROR";
-  static override readonly errorName: string = "ConnectionError";
 }
 
 /** A proxy refused or failed the connection. */
 export class ProxyError extends ConnectionError {
   static override readonly code: string = "PROXY_ERROR";
-  static override readonly errorName: string = "ProxyError";
 }
 
 /** TLS failed: certificate not trusted, wrong host, handshake error. */
 export class SSLError extends ConnectionError {
   static override readonly code: string = "SSL_ERROR";
-  static override readonly errorName: string = "SSLError";
 }
 
 /** The server closed a connection before sending any byte of the response. */
 export class RemoteDisconnected extends ConnectionError {
   static override readonly code: string = "REMOTE_DISCONNECTED";
-  static override readonly errorName: string = "RemoteDisconnected";
 }
 
 /** The response broke HTTP/1.1 (a malformed status line or header, a limit exceeded). */
 export class ProtocolError extends ConnectionError {
   static override readonly code: string = "PROTOCOL_ERROR";
-  static override readonly errorName: string = "ProtocolError";
 }
 
 /**
@@ -86,7 +80,6 @@ export class ProtocolError extends ConnectionError {
  */
 export class Timeout extends RequestException {
   static override readonly code: string = "TIMEOUT";
-  static override readonly errorName: string = "Timeout";
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     // `this` is the class on the right of instanceof: Timeout itself, or a subclass.
@@ -100,115 +93,96 @@ export class Timeout extends RequestException {
 /** No connection within the connect timeout. Safe to retry: nothing was sent. */
 export class ConnectTimeout extends ConnectionError {
   static override readonly code: string = "CONNECT_TIMEOUT";
-  static override readonly errorName: string = "ConnectTimeout";
 }
 
 /** The server sent no byte within the read timeout. */
 export class ReadTimeout extends Timeout {
   static override readonly code: string = "READ_TIMEOUT";
-  static override readonly errorName: string = "ReadTimeout";
 }
 
 /** A valid URL is required. */
 export class URLRequired extends RequestException {
   static override readonly code: string = "URL_REQUIRED";
-  static override readonly errorName: string = "URLRequired";
 }
 
 /** Too many redirects. */
 export class TooManyRedirects extends RequestException {
   static override readonly code: string = "TOO_MANY_REDIRECTS";
-  static override readonly errorName: string = "TooManyRedirects";
 }
 
 /** The URL has no scheme (e.g. "example.com/x"). */
 export class MissingSchema extends RequestException {
   static override readonly code: string = "MISSING_SCHEMA";
-  static override readonly errorName: string = "MissingSchema";
 }
 
 /** The URL's scheme is not http or https. */
 export class InvalidSchema extends RequestException {
   static override readonly code: string = "INVALID_SCHEMA";
-  static override readonly errorName: string = "InvalidSchema";
 }
 
 /** The URL cannot be parsed or used. */
 export class InvalidURL extends RequestException {
   static override readonly code: string = "INVALID_URL";
-  static override readonly errorName: string = "InvalidURL";
 }
 
 /** A proxy URL cannot be parsed or used. */
 export class InvalidProxyURL extends InvalidURL {
   static override readonly code: string = "INVALID_PROXY_URL";
-  static override readonly errorName: string = "InvalidProxyURL";
 }
 
 /** A header name or value is invalid (CR, LF, NUL, a non-token name…). Nothing was sent. */
 export class InvalidHeader extends RequestException {
   static override readonly code: string = "INVALID_HEADER";
-  static override readonly errorName: string = "InvalidHeader";
 }
 
 /** The `json` option cannot be serialized. */
 export class InvalidJSONError extends RequestException {
   static override readonly code: string = "INVALID_JSON";
-  static override readonly errorName: string = "InvalidJSONError";
 }
 
 /** The response body is not valid JSON (`r.json()`). */
 export class JSONDecodeError extends InvalidJSONError {
   static override readonly code: string = "JSON_DECODE_ERROR";
-  static override readonly errorName: string = "JSONDecodeError";
 }
 
 /** The body's framing broke: an invalid chunk, or the connection closed before the end. */
 export class ChunkedEncodingError extends RequestException {
   static override readonly code: string = "CHUNKED_ENCODING_ERROR";
-  static override readonly errorName: string = "ChunkedEncodingError";
 }
 
 /** The body could not be decoded (gzip, deflate, br, zstd), or its codings are too many. */
 export class ContentDecodingError extends RequestException {
   static override readonly code: string = "CONTENT_DECODING_ERROR";
-  static override readonly errorName: string = "ContentDecodingError";
 }
 
 /** The decoded body would exceed the limit on decoded bytes (a decompression bomb). */
 export class DecodedBodyTooLarge extends ContentDecodingError {
   static override readonly code: string = "DECODED_BODY_TOO_LARGE";
-  static override readonly errorName: string = "DecodedBodyTooLarge";
 }
 
 /** The body exceeds `max_body_size`. */
 export class BodyTooLarge extends RequestException {
   static override readonly code: string = "BODY_TOO_LARGE";
-  static override readonly errorName: string = "BodyTooLarge";
 }
 
 /** The body of a streamed response was already read. */
 export class StreamConsumedError extends RequestException {
   static override readonly code: string = "STREAM_CONSUMED";
-  static override readonly errorName: string = "StreamConsumedError";
 }
 
 /** A streamed request body cannot be sent again (for a retry or a redirect). */
 export class UnrewindableBodyError extends RequestException {
   static override readonly code: string = "UNREWINDABLE_BODY";
-  static override readonly errorName: string = "UnrewindableBodyError";
 }
 
 /** Retries were exhausted; `cause` is the last failure. */
 export class RetryError extends RequestException {
   static override readonly code: string = "RETRY_ERROR";
-  static override readonly errorName: string = "RetryError";
 }
 
 /** The request was aborted through its AbortSignal; `cause` is the signal's reason. */
 export class RequestAborted extends RequestException {
   static override readonly code: string = "ABORTED";
-  static override readonly errorName: string = "RequestAborted";
 }
 
 /** The RequestAborted for a request whose AbortSignal fired (`cause`: the signal's reason). */
@@ -246,3 +220,6 @@ export const exceptions = Object.freeze({
   RetryError,
   RequestAborted,
 });
+
+// Each class's name as a string, from its key above: one list of names instead of one per class.
+for (const name in exceptions) (exceptions[name as keyof typeof exceptions] as { errorName: string }).errorName = name;

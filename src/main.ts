@@ -1,31 +1,87 @@
 // reqwire's public API, the same in every runtime: the requests-style functions, Session,
 // Response, errors, and the core. Each runtime's entry (src/entry/) sets the runtime up first.
-import requests from "./api/index.js";
-
-export default requests;
-export { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
-export { HTTPDigestAuth } from "./api/digest.js";
-export * from "./api/index.js";
-export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
-export type { Proxies } from "./api/proxy-env.js";
-export type { Auth, AuthFunction } from "./api/request.js";
-export { Elapsed, type Link, Response } from "./api/response.js";
-export { Retry, type RetryOptions } from "./api/retry.js";
-export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
-export {
+import {
+  auth,
+  CaseInsensitiveDict,
+  CookieConflictError,
   CoreError,
-  type ExpectOptions,
+  cookiejarFromDict,
+  del,
+  Elapsed,
+  exceptions,
+  FieldSection,
+  fetchTransport,
+  get,
+  HTTPBasicAuth,
+  HTTPDigestAuth,
+  head,
+  options,
+  ParseError,
+  ParserEvent,
+  PreparedRequest,
+  patch,
+  post,
+  put,
+  RequestsCookieJar,
+  RequestWriter,
+  Response,
+  ResponseParser,
+  Retry,
+  request,
+  requestAborted,
+  runtime,
+  SerializeError,
+  Session,
+  setEngineSource,
+  sharedWriter,
+  VERSION,
+} from "./names.js";
+
+/**
+ * Every exported name as one object, as Python's requests module is used: `import requests from
+ * "reqwire"`, then `requests.get(url)`, `requests.delete(url)`, `requests.auth.HTTPBasicAuth`.
+ * Written out rather than spread from `import * as` (whose getters cost bytes in every bundle);
+ * test/api/exports.test.ts keeps its keys equal to the named exports'.
+ */
+const requests = {
+  ...exceptions,
+  request,
+  get,
+  options,
+  head,
+  post,
+  put,
+  patch,
+  delete: del,
+  del,
+  auth,
+  HTTPBasicAuth,
+  HTTPDigestAuth,
+  Session,
+  PreparedRequest,
+  CaseInsensitiveDict,
+  Response,
+  Elapsed,
+  Retry,
+  RequestsCookieJar,
+  CookieConflictError,
+  cookiejarFromDict,
+  exceptions,
+  requestAborted,
+  runtime,
+  fetchTransport,
+  CoreError,
   FieldSection,
   ParseError,
   ParserEvent,
-  type ParserLimits,
   RequestWriter,
   ResponseParser,
   SerializeError,
   setEngineSource,
   sharedWriter,
-} from "./core/api.js";
-export * from "./errors.js";
-export { runtime } from "./runtime/platform.js";
-export { fetchTransport } from "./transport/fetch.js";
-export type { ExchangeTransport, Transport } from "./transport/types.js";
+  VERSION,
+  __version__: VERSION,
+};
+
+export default requests;
+export * from "./names.js";

@@ -1,7 +1,7 @@
 // The requests-style API: module functions over a shared session, Session, Response, errors.
-import { exceptions } from "../errors.js";
+import { HTTPDigestAuth } from "./digest.js";
 import type { RequestOptions } from "./options.js";
-import { PreparedRequest, VERSION } from "./request.js";
+import { HTTPBasicAuth, PreparedRequest, VERSION } from "./request.js";
 import type { Response } from "./response.js";
 import { CaseInsensitiveDict, Session, sharedSession } from "./session.js";
 
@@ -38,29 +38,22 @@ export function put(url: string, options?: RequestOptions): Promise<Response> {
 export function patch(url: string, options?: RequestOptions): Promise<Response> {
   return sharedSession().request("PATCH", url, options);
 }
-/** DELETE (`delete` is a keyword: import it as `del`, or use `requests.delete`). */
+/** DELETE, exported as `delete` too (`requests.delete(url)`, `import { delete as remove }`). */
 export function del(url: string, options?: RequestOptions): Promise<Response> {
   return sharedSession().request("DELETE", url, options);
 }
 
-/** The API as one object, for `import requests from "reqwire"`. */
-const requests = {
-  request,
-  get,
-  options,
-  head,
-  post,
-  put,
-  patch,
-  delete: del,
-  Session,
-  PreparedRequest,
-  CaseInsensitiveDict,
-  exceptions,
-  __version__: VERSION,
-  ...exceptions,
-};
+/** requests.auth: the auth classes by name (`new requests.auth.HTTPBasicAuth(user, pass)`). */
+export const auth = Object.freeze({ HTTPBasicAuth, HTTPDigestAuth });
 
-export default requests;
 export type { RequestOptions };
-export { CaseInsensitiveDict, PreparedRequest, Session, VERSION };
+export {
+  CaseInsensitiveDict,
+  del as delete,
+  HTTPBasicAuth,
+  HTTPDigestAuth,
+  PreparedRequest,
+  Session,
+  VERSION as __version__,
+  VERSION,
+};

@@ -51,8 +51,8 @@ export interface RequestOptions {
   /** Cookies for this request (and its redirects) only: a dict or a jar; never kept in the session. */
   cookies?: Record<string, string> | RequestsCookieJar | null;
   /**
-   * `[user, password]` for Basic auth, `new HTTPDigestAuth(user, password)`, or a function that
-   * edits the prepared request.
+   * `[user, password]` or `new HTTPBasicAuth(user, password)` for Basic auth (sent as UTF-8),
+   * `new HTTPDigestAuth(user, password)`, or a function that edits the prepared request.
    * @example { auth: ["user", "pass"] }
    */
   auth?: Auth;

@@ -188,21 +188,34 @@ function checkHeaderValue(name: string, value: string): void {
 }
 
 /**
- * The Authorization value for Basic auth, as requests makes it: `Basic base64(user:pass)` with
- * the text in ISO-8859-1, or in UTF-8 when it has a character beyond U+00FF (where requests fails).
+ * The Authorization value for Basic auth: `Basic base64(user:pass)`, the text always in UTF-8
+ * (RFC 7617's charset="UTF-8", as curl and browsers send it; requests sends ISO-8859-1).
  * @example basicAuth("user", "pass") // "Basic dXNlcjpwYXNz"
  */
 export function basicAuth(username: string, password: string): string {
-  const text = `${username}:${password}`;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0xff) {
-      const bytes = new TextEncoder().encode(text);
-      let binary = "";
-      for (const b of bytes) binary += String.fromCharCode(b);
-      return `Basic ${btoa(binary)}`;
-    }
+  let binary = "";
+  for (const b of new TextEncoder().encode(`${username}:${password}`)) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
+}
+
+/**
+ * requests.auth.HTTPBasicAuth: Basic credentials, the same as `[username, password]` wherever
+ * `auth` is taken (a request's options, `Session.auth`).
+ * @example await get(url, { auth: new HTTPBasicAuth("user", "pass") })
+ */
+export class HTTPBasicAuth implements ChallengeAuth {
+  readonly username: string;
+  readonly password: string;
+
+  constructor(username: string, password: string) {
+    this.username = username;
+    this.password = password;
   }
-  return `Basic ${btoa(text)}`;
+
+  /** The Authorization value, the same for every request. */
+  header(): string {
+    return basicAuth(this.username, this.password);
+  }
 }
 
 /** The query-string code: loaded by the first request with params. */
@@ -225,8 +238,8 @@ export interface ChallengeAuth {
   header(method: string, uri: string): string | undefined;
 }
 
-/** What `auth` may be: `[user, password]` (Basic), a function, or HTTPDigestAuth. */
-export type Auth = [string, string] | AuthFunction | ChallengeAuth;
+/** What `auth` may be: `[user, password]` or HTTPBasicAuth (Basic), a function, or HTTPDigestAuth. */
+export type Auth = [string, string] | HTTPBasicAuth | AuthFunction | ChallengeAuth;
 
 /** Everything a session contributes to a request. */
 export interface RequestDefaults {

@@ -271,7 +271,7 @@ export class Session {
   headers: ProxiedDict = defaultHeaders();
   /** Query parameters added to every request. */
   params: Params | undefined;
-  /** Auth for every request: `[user, password]` (Basic), HTTPDigestAuth, or a function. */
+  /** Auth for every request: `[user, password]` or HTTPBasicAuth (Basic), HTTPDigestAuth, or a function. */
   auth: Auth | undefined;
   /** The cookie jar: cookies set by responses are kept here and sent back where they belong. */
   cookies: RequestsCookieJar = new RequestsCookieJar();

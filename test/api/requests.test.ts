@@ -15,6 +15,7 @@ import requests, {
   DecodedBodyTooLarge,
   del,
   get,
+  HTTPBasicAuth,
   HTTPError,
   head,
   InvalidHeader,
@@ -665,12 +666,41 @@ describe("request bodies", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("auth and cookies", () => {
-  const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`, "latin1").toString("base64")}`;
+  const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
 
   it("[user, pass] sends Basic credentials", async () => {
     const srv = await okServer();
     await get(`${srv.url}/a`, { auth: ["user", "pass"] });
     expect(fields(srv.seen[0]?.req.headers ?? [], "authorization")).toEqual(["Basic dXNlcjpwYXNz"]);
+  });
+
+  it("Basic credentials go out as UTF-8, whatever characters they hold", async () => {
+    const srv = await okServer();
+    await get(`${srv.url}/latin`, { auth: ["user", "päss"] });
+    await get(`${srv.url}/euro`, { auth: ["user", "pass€"] });
+    await get(`${srv.url}/both`, { auth: new HTTPBasicAuth("usér", "p€ss") });
+    // URL userinfo: percent-encoded UTF-8 (what new URL() makes of "usér:päss")
+    await get(`http://us%C3%A9r:p%C3%A4ss@127.0.0.1:${srv.port}/url`);
+    expect(srv.seen.map((x) => getHeader(x.req.headers, "authorization"))).toEqual([
+      "Basic dXNlcjpww6Rzcw==", // user:p\xc3\xa4ss, not user:p\xe4ss ("dXNlcjpw5HNz")
+      "Basic dXNlcjpwYXNz4oKs",
+      "Basic dXPDqXI6cOKCrHNz",
+      "Basic dXPDqXI6cMOkc3M=",
+    ]);
+  });
+
+  it("HTTPBasicAuth, as an option or as Session.auth, sends what [user, pass] sends", async () => {
+    const srv = await okServer();
+    await get(`${srv.url}/1`, { auth: new requests.auth.HTTPBasicAuth("user", "pass") });
+    const s = session();
+    s.auth = new HTTPBasicAuth("sess", "ion");
+    await s.get(`${srv.url}/2`);
+    await s.get(`${srv.url}/3`, { auth: ["req", "uest"] });
+    expect(srv.seen.map((x) => getHeader(x.req.headers, "authorization"))).toEqual([
+      "Basic dXNlcjpwYXNz",
+      basic("sess", "ion"),
+      basic("req", "uest"),
+    ]);
   });
 
   it("credentials in the URL become Basic auth and are never sent in the request line or Host", async () => {

@@ -250,6 +250,8 @@ describe("options", () => {
     expect(lastSeen().headers.authorization).toBe(`Basic ${Buffer.from("ada:s3cret:x").toString("base64")}`);
     r = await reqwire([`${server.url}/echo`, "--auth=bob"]);
     expect(lastSeen().headers.authorization).toBe(`Basic ${Buffer.from("bob:").toString("base64")}`);
+    r = await reqwire(["-a", "usér:päss", `${server.url}/echo`]);
+    expect(lastSeen().headers.authorization).toBe("Basic dXPDqXI6cMOkc3M="); // UTF-8, not Latin-1
     r = await reqwire(["--bearer", "tok.en-1", `${server.url}/echo`]);
     expect(r.code).toBe(0);
     expect(lastSeen().headers.authorization).toBe("Bearer tok.en-1");

@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ProxyError, Session } from "../../src/index.js";
-import { onCleanup, runCleanups } from "../api/helpers.js";
+import { onCleanup, rawEach, runCleanups } from "../api/helpers.js";
 import { makeCA, makeServerCert } from "../support/certs.js";
 import { startTinyproxy, type Tinyproxy } from "../support/proxy.js";
 
@@ -107,6 +107,28 @@ describe("through tinyproxy", () => {
     expect(last().proxyAuthorization).toBeUndefined();
     const t = await s.get(`${httpsUrl}/authed-tls`, { proxies: { https: proxy } });
     expect(t.status_code).toBe(200);
+  });
+
+  it("non-ASCII proxy credentials go out as UTF-8: absolute-form through tinyproxy, and in CONNECT", async () => {
+    const s = newSession();
+    // "usér:päss" percent-encoded as UTF-8; base64 of its UTF-8 bytes (Latin-1 would be "dXPpcjpw5HNz")
+    const creds = "us%C3%A9r:p%C3%A4ss@";
+    const expected = "Basic dXPDqXI6cMOkc3M=";
+    // tinyproxy without BasicAuth forwards Proxy-Authorization to the origin as it got it
+    const r = await s.get(`${httpUrl}/utf8-proxy-creds`, { proxies: { http: open.url.replace("://", `://${creds}`) } });
+    expect(r.status_code).toBe(200);
+    expect(last().proxyAuthorization).toBe(expected);
+    // CONNECT (src/http/tunnel.ts): a scripted proxy records the request and refuses it
+    const proxy = await rawEach(() => "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+    const err = await s
+      .get(`${httpsUrl}/utf8-tunnel-creds`, { proxies: { https: `http://${creds}127.0.0.1:${proxy.port}` } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProxyError);
+    const connect = proxy.seen[0]?.req;
+    expect(connect?.method).toBe("CONNECT");
+    expect(connect?.headers.filter(([n]) => n.toLowerCase() === "proxy-authorization").map(([, v]) => v)).toEqual([
+      expected,
+    ]);
   });
 
   it("without credentials: an http target gets the proxy's 407; an https tunnel fails with ProxyError", async () => {

@@ -1,0 +1,26 @@
+// Every name reqwire exports, listed once: main.ts exports them by name and as the default object.
+export { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
+export * from "./api/index.js";
+export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
+export type { Proxies } from "./api/proxy-env.js";
+export type { Auth, AuthFunction } from "./api/request.js";
+export { Elapsed, type Link, Response } from "./api/response.js";
+export { Retry, type RetryOptions } from "./api/retry.js";
+export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
+export {
+  CoreError,
+  type ExpectOptions,
+  FieldSection,
+  ParseError,
+  ParserEvent,
+  type ParserLimits,
+  RequestWriter,
+  ResponseParser,
+  SerializeError,
+  setEngineSource,
+  sharedWriter,
+} from "./core/api.js";
+export * from "./errors.js";
+export { runtime } from "./runtime/platform.js";
+export { fetchTransport } from "./transport/fetch.js";
+export type { ExchangeTransport, Transport } from "./transport/types.js";
