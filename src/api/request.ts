@@ -143,7 +143,24 @@ export function parseUrl(raw: string): URL {
     throw new InvalidURL(`Invalid URL '${text}': ${(err as Error).message}`, { cause: err });
   }
   if (url.hostname === "") throw new InvalidURL(`Invalid URL '${text}': No host supplied`);
+  if (text.includes("%")) unquoteUnreserved(url);
   return url;
+}
+
+/** A percent-escape of an unreserved character (RFC 3986 §2.3: letters, digits, - . _ ~). */
+const UNRESERVED_ESCAPE = /%(2[DEde]|3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|7[Ee])/g;
+
+/**
+ * Decodes percent-escapes of unreserved characters in the path and query, which mean the same
+ * character either way (RFC 3986 §2.3, §6.2.2.2): `%7Efoo` is sent, and shown in `r.url`, as
+ * `~foo`, as requests' requote_uri does. Other escapes (`%2F`, UTF-8 bytes) stay as they are.
+ */
+function unquoteUnreserved(url: URL): void {
+  const decode = (pct: string) => String.fromCharCode(Number.parseInt(pct.slice(1), 16));
+  const path = url.pathname.replace(UNRESERVED_ESCAPE, decode);
+  if (path !== url.pathname) url.pathname = path;
+  const search = url.search.replace(UNRESERVED_ESCAPE, decode);
+  if (search !== url.search) url.search = search;
 }
 
 /** The request-target (origin-form) of a URL: path and query, never the fragment. */
@@ -280,7 +297,13 @@ export function prepareRequest(
   }
   let auth = options.auth ?? defaults.auth;
   if (auth === undefined && (url.username !== "" || url.password !== "")) {
-    auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+    try {
+      auth = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+    } catch (err) {
+      throw new InvalidURL(`Invalid URL: its credentials are not UTF-8 percent-encoded: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
   }
   if (auth === undefined && defaults.fallbackAuth !== undefined) auth = defaults.fallbackAuth(url);
   // (each URL setter re-serializes the URL: only clear what is there, on a copy: `url` may be shared;

@@ -184,6 +184,16 @@ describe("verbs", () => {
 
 // ---------------------------------------------------------------------------------------------
 
+describe("URLs", () => {
+  it("percent-escapes of unreserved characters are sent decoded (as requests' requote_uri); others stay", async () => {
+    const srv = await okServer();
+    const r = await get(`${srv.url}/%7Efoo/%41%2d%2E%5f/a%2Fb/%E2%98%95?q=%7E%2A%26`);
+    const target = "/~foo/A-._/a%2Fb/%E2%98%95?q=~%2A%26";
+    expect(srv.seen[0]?.req.target).toBe(target);
+    expect(r.url).toBe(`${srv.url}${target}`);
+  });
+});
+
 describe("params", () => {
   it("an object: arrays repeat the key, null is left out, values encoded as requests does", async () => {
     const srv = await okServer();
@@ -1683,6 +1693,14 @@ describe("errors before any byte is sent", () => {
     expect((err as MissingSchema).request).toBeUndefined();
     const err2 = await rejection(get("example.test/x"));
     expect(err2).toBeInstanceOf(requests.MissingSchema);
+    await check();
+  });
+
+  it("InvalidURL for credentials in the URL that are not UTF-8 percent-encoding", async () => {
+    const { srv, s, check } = await guarded();
+    const err = await rejection(s.get(`http://us%E9r:x@127.0.0.1:${srv.port}/x`));
+    expect(err).toBeInstanceOf(InvalidURL);
+    expect((err as InvalidURL).message).toMatch(/credentials are not UTF-8 percent-encoded/);
     await check();
   });
 
