@@ -10,7 +10,7 @@
 // /usr/bin/python3) and a build (`npm run build`, which `npm test` runs first). Missing either
 // fails the suite with a message saying so; it never skips.
 import { spawn } from "node:child_process";
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -19,7 +19,7 @@ import type * as Reqwire from "../../src/main.js";
 import { type Httpbin, type SilentListener, startHttpbin, startSilentListener } from "../support/httpbin.js";
 import { normalise, resolve, withoutField } from "./normalise.js";
 import { runReqwire } from "./runner.js";
-import { scenarios } from "./scenarios.js";
+import { DIFFERENCE_REASONS, scenarios } from "./scenarios.js";
 import type { Bases, Scenario } from "./types.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -224,6 +224,17 @@ describe("parity with Python requests", () => {
   it("has at least 100 scenarios with unique names", () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(100);
     expect(new Set(scenarios.map((s) => s.name)).size).toBe(scenarios.length);
+  });
+
+  it("lists every documented difference, word for word, in README's Differences from requests", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const start = readme.indexOf("Differences from requests, on purpose");
+    const section = readme.slice(start, readme.indexOf("\n\n", readme.indexOf("\n- ", start)));
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    expect(start).toBeGreaterThan(0);
+    const used = new Set(scenarios.flatMap((s) => (s.differences ?? []).map((d) => d.reason)));
+    for (const reason of used) expect(DIFFERENCE_REASONS, reason).toContain(reason);
+    for (const reason of DIFFERENCE_REASONS) expect(flat(section), "missing from README").toContain(flat(reason));
   });
 
   for (const scenario of scenarios) {

@@ -13,39 +13,61 @@ const withDifferences = (scenario: Scenario, ...differences: Difference[]): Scen
   differences,
 });
 
-// ---- deliberate differences (each one is in README's "Differences from requests") ----------
+// ---- deliberate differences -------------------------------------------------------------------
+// Each reason is a sentence of README's "Differences from requests, on purpose", word for word
+// (parity.test.ts checks that README has it).
 
 const STR_BODY_UTF8 =
-  "a str body is sent as UTF-8 (requests sends a str body as Latin-1, which cannot even carry " +
-  "characters beyond U+00FF)";
+  'A `str` body (`data: "héllo"`) is sent as UTF-8; requests sends a str body as Latin-1, which ' +
+  "cannot even carry characters beyond U+00FF.";
 const MID_BODY_TIMEOUT =
-  "a read timeout while the body arrives is a ReadTimeout (requests raises ConnectionError " +
-  "there, and ReadTimeout only while waiting for the head)";
-const URL_CREDENTIALS = "credentials are stripped from r.url (requests keeps the URL's user:password in r.url)";
+  "A read timeout while the body arrives is a `ReadTimeout`; requests raises `ConnectionError` " +
+  "there, and `ReadTimeout` only while waiting for the head.";
+const URL_CREDENTIALS =
+  "Credentials in a URL are used and stripped from `r.url`; requests keeps the URL's " +
+  "`user:password` in `r.url`, where logs print them.";
 const ITER_CONTENT_SIZE =
-  "iter_content(n) yields pieces of exactly n bytes of the decoded body, the last one shorter " +
-  "(requests reads n bytes from the wire and yields what they decode to, so a compressed body " +
-  "comes in pieces larger than n)";
+  "`iter_content(n)` yields pieces of exactly n bytes of the decoded body, the last one shorter; " +
+  "requests reads n bytes from the wire and yields what they decode to, so a compressed body comes " +
+  "in pieces larger than n.";
 const DIGEST_AUTH_INT =
-  "a Digest challenge that offers only qop=auth-int (which neither client supports) is left " +
-  "unanswered and its 401 returned (requests 2.28.1 fails there with a TypeError)";
+  "A Digest challenge that offers only `qop=auth-int` (which neither client supports) is left " +
+  "unanswered and its 401 returned; requests 2.28 fails there with a `TypeError`.";
 const SCHEMELESS_PORT =
-  "a URL without a scheme whose host has a port (127.0.0.1:8080/x) is MissingSchema (requests " +
-  "takes the text before the colon for a scheme and raises InvalidSchema, 'No connection adapters')";
+  "A URL without a scheme whose host has a port (`127.0.0.1:8080/x`) raises `MissingSchema`; " +
+  "requests takes the text before the colon for a scheme and raises `InvalidSchema`.";
 const HEADER_NAME =
-  "a header name that is not an HTTP token is refused with InvalidHeader before anything is sent " +
-  "(requests 2.28 sends it, here the server answers 400)";
+  "A header name that is not an HTTP token raises `InvalidHeader` before anything is sent; " +
+  "requests 2.28 sends it (and the server answers 400).";
 const COOKIES_OTHER_HOST =
-  "per-request cookies are sent on redirects only while they stay on the request's host (requests " +
-  "sends them to any host a redirect leads to)";
+  "Per-request `cookies` are sent with the request and its redirects only while they stay on the " +
+  "request's host; requests sends them to any host a redirect leads to.";
 const DIGEST_OTHER_HOST =
-  "Digest credentials answer challenges only from the host they were given for: a 401 from the " +
-  "host a redirect led to is returned as it is (requests answers any host's challenge)";
+  "Digest credentials answer a challenge only on the origin the request started on: a 401 from " +
+  "another host that a redirect led to is returned as it is, never answered with a hash of the " +
+  "password; requests answers any host's challenge.";
 const DIGEST_HISTORY =
-  "r.history keeps the 401 a Digest answer followed, after a redirect too (requests drops it from " +
-  "r.history when a redirect came first, keeping it only when the 401 was the first response)";
+  "`r.history` keeps the 401 that a Digest answer followed, after a redirect too; requests drops " +
+  "it from `r.history` when a redirect came first.";
 const BASIC_UTF8 =
-  "Basic credentials are encoded as UTF-8 (RFC 7617's charset; requests encodes str " + "credentials as Latin-1)";
+  "Basic credentials (`auth`, a URL's userinfo, `.netrc`, a proxy URL's, the CLI's `-a`) are sent " +
+  'as UTF-8 (RFC 7617\'s `charset="UTF-8"`), as curl and browsers send them and as servers with ' +
+  "UTF-8 password files check them; requests sends str credentials as Latin-1.";
+
+/** Every documented difference's reason, for the README check. */
+export const DIFFERENCE_REASONS = [
+  STR_BODY_UTF8,
+  MID_BODY_TIMEOUT,
+  URL_CREDENTIALS,
+  ITER_CONTENT_SIZE,
+  DIGEST_AUTH_INT,
+  SCHEMELESS_PORT,
+  HEADER_NAME,
+  COOKIES_OTHER_HOST,
+  DIGEST_OTHER_HOST,
+  DIGEST_HISTORY,
+  BASIC_UTF8,
+];
 
 // ---- verbs and bodies -----------------------------------------------------------------------
 
