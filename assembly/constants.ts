@@ -118,7 +118,7 @@ export const EXPECT_CONNECT: i32 = 2;
 
 // ---- Limits (parser_set_limit) --------------------------------------------------------------
 
-/** Which limit: bytes of a response head (status line, fields, blank line). */
+/** Which limit: bytes of a response head (status line, fields, blank line), and of the empty lines skipped before it. */
 export const LIMIT_HEAD_BYTES: i32 = 0;
 /** Which limit: header fields in a head, and fields in a trailer section. */
 export const LIMIT_HEADER_COUNT: i32 = 1;

@@ -119,6 +119,7 @@ const HT: u32 = 9;
 const LF: u32 = 10;
 const CR: u32 = 13;
 const SP: u32 = 32;
+const H: u32 = 72;
 const COMMA: u32 = 44;
 const COLON: u32 = 58;
 const SEMICOLON: u32 = 59;
@@ -142,31 +143,32 @@ const MAX_LENGTH: u64 = 9007199254740991;
 // ---- states ---------------------------------------------------------------------------------
 
 const S_IDLE: i32 = 0; // no response expected
-const S_STATUS_PREFIX: i32 = 1; // "HTTP/1." (sub counts the bytes matched)
-const S_STATUS_MINOR: i32 = 2; // the minor version digit
-const S_STATUS_SP: i32 = 3; // SP after the version
-const S_STATUS_CODE: i32 = 4; // three digits (sub counts them)
-const S_STATUS_AFTER_CODE: i32 = 5; // SP before the reason, or CR
-const S_REASON: i32 = 6; // reason phrase up to CR
-const S_STATUS_LF: i32 = 7; // LF ending the status line
-const S_LINE_START: i32 = 8; // first byte of a field line, or CR of the blank line
-const S_NAME: i32 = 9; // field name up to ':'
-const S_VALUE_LWS: i32 = 10; // whitespace before a field value
-const S_VALUE: i32 = 11; // field value up to CR
-const S_VALUE_LF: i32 = 12; // LF ending a field line
-const S_SECTION_LF: i32 = 13; // LF of the blank line ending the section
-const S_MESSAGE_DONE: i32 = 14; // nothing left to read; EV_DONE is next
-const S_BODY_LENGTH: i32 = 15; // body delimited by Content-Length
-const S_BODY_CLOSE: i32 = 16; // body delimited by the connection closing
-const S_CHUNK_SIZE_START: i32 = 17; // first hex digit of a chunk size
-const S_CHUNK_SIZE: i32 = 18; // more hex digits, ';' or CR
-const S_CHUNK_EXT: i32 = 19; // chunk extensions up to CR
-const S_CHUNK_SIZE_LF: i32 = 20; // LF ending the chunk-size line
-const S_CHUNK_DATA: i32 = 21; // chunk data
-const S_CHUNK_DATA_CR: i32 = 22; // CR after chunk data
-const S_CHUNK_DATA_LF: i32 = 23; // LF after chunk data
-const S_UPGRADED: i32 = 24; // the connection belongs to another protocol now
-const S_ERROR: i32 = 25; // an error was reported; only parser_reset leaves this state
+const S_EMPTY_LINE_LF: i32 = 1; // LF of an empty line before a status line
+const S_STATUS_PREFIX: i32 = 2; // "HTTP/1." (sub counts the bytes matched)
+const S_STATUS_MINOR: i32 = 3; // the minor version digit
+const S_STATUS_SP: i32 = 4; // SP after the version
+const S_STATUS_CODE: i32 = 5; // three digits (sub counts them)
+const S_STATUS_AFTER_CODE: i32 = 6; // SP before the reason, or CR
+const S_REASON: i32 = 7; // reason phrase up to CR
+const S_STATUS_LF: i32 = 8; // LF ending the status line
+const S_LINE_START: i32 = 9; // first byte of a field line, or CR of the blank line
+const S_NAME: i32 = 10; // field name up to ':'
+const S_VALUE_LWS: i32 = 11; // whitespace before a field value
+const S_VALUE: i32 = 12; // field value up to CR
+const S_VALUE_LF: i32 = 13; // LF ending a field line
+const S_SECTION_LF: i32 = 14; // LF of the blank line ending the section
+const S_MESSAGE_DONE: i32 = 15; // nothing left to read; EV_DONE is next
+const S_BODY_LENGTH: i32 = 16; // body delimited by Content-Length
+const S_BODY_CLOSE: i32 = 17; // body delimited by the connection closing
+const S_CHUNK_SIZE_START: i32 = 18; // first hex digit of a chunk size
+const S_CHUNK_SIZE: i32 = 19; // more hex digits, ';' or CR
+const S_CHUNK_EXT: i32 = 20; // chunk extensions up to CR
+const S_CHUNK_SIZE_LF: i32 = 21; // LF ending the chunk-size line
+const S_CHUNK_DATA: i32 = 22; // chunk data
+const S_CHUNK_DATA_CR: i32 = 23; // CR after chunk data
+const S_CHUNK_DATA_LF: i32 = 24; // LF after chunk data
+const S_UPGRADED: i32 = 25; // the connection belongs to another protocol now
+const S_ERROR: i32 = 26; // an error was reported; only parser_reset leaves this state
 
 // Inside S_CHUNK_EXT (RFC 9112 §7.1.1):
 //   chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-name = token,
@@ -191,7 +193,7 @@ let feedBase: usize = 0; // where the current feed starts (offsets reported to t
 let writePtr: usize = 0; // where the next feed goes
 
 let expectFlags: i32 = 0;
-let responseStarted: bool = false; // a byte of the response arrived
+let responseStarted: bool = false; // a byte of a status line arrived (empty lines before one do not count)
 
 // section (head or trailers)
 let inSection: bool = false;
@@ -583,7 +585,25 @@ function run(): i32 {
         return needMore(p);
       }
       case S_STATUS_PREFIX: {
-        if (p < e) responseStarted = true;
+        if (sub == 0) {
+          // The first byte: only when it is not the "H" of "HTTP/1." does it cost a second look.
+          if (p >= e) return needMore(p);
+          const c = <u32>load<u8>(p);
+          if (c != H) {
+            // RFC 9112 §2.2: empty lines (CRLF, or a bare LF) before a status line are skipped,
+            // as llhttp does (some servers send one after a 100 Continue). They are not part of
+            // the head, which starts after them, but they count toward its byte limit: secLimit
+            // stays where parser_expect (or the 1xx before) put it.
+            if (c == CR) state = S_EMPTY_LINE_LF;
+            else if (c != LF) return fail(ERR_INVALID_VERSION, p);
+            if (p >= secLimit) return fail(ERR_HEAD_TOO_LARGE, p);
+            secStart = ++p; // nothing to carry: the state remembers a CR
+            break;
+          }
+          responseStarted = true;
+          p++;
+          sub = 1;
+        }
         while (sub < 7) {
           if (p >= e) return needMore(p);
           if (load<u8>(p) != load<u8>(LIT_HTTP1 + sub)) return fail(ERR_INVALID_VERSION, p);
@@ -591,6 +611,13 @@ function run(): i32 {
           sub++;
         }
         state = S_STATUS_MINOR;
+        break;
+      }
+      case S_EMPTY_LINE_LF: {
+        if (p >= e || p >= secLimit) return sectionStall(p);
+        if (<u32>load<u8>(p) != LF) return fail(ERR_LF_EXPECTED, p);
+        secStart = ++p;
+        state = S_STATUS_PREFIX;
         break;
       }
       case S_STATUS_MINOR: {

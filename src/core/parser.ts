@@ -85,7 +85,8 @@ export type ParserEvent = (typeof ParserEvent)[keyof typeof ParserEvent];
 /** Limits of the parser. Exceeding one is a ParseError. */
 export interface ParserLimits {
   /**
-   * Bytes of a response head: status line, fields and the blank line.
+   * Bytes of a response head: status line, fields and the blank line, plus any empty lines
+   * skipped before the status line.
    * @default 16384
    */
   maxHeadBytes?: number;

@@ -518,6 +518,59 @@ describe("unsolicited bytes on an idle connection", () => {
   });
 });
 
+describe("empty lines before a status line (RFC 9112 §2.2)", () => {
+  it("a CRLF before the status line is skipped: requests.get succeeds", async () => {
+    const srv = await raw(async (conn) => {
+      for (let req = await conn.nextRequest(FOREVER); req !== null; req = await conn.nextRequest(FOREVER)) {
+        conn.write(`\r\n${reply(req)}`);
+      }
+    });
+    const r = await requests.get(`${srv.url}/lead`, { timeout: 10 });
+    expect([r.status_code, r.text]).toEqual([200, "GET /lead"]);
+  });
+
+  it("an extra CRLF after a 100 Continue (as aiohttp sends it) is skipped: requests.post succeeds", async () => {
+    const srv = await raw(async (conn) => {
+      for (let req = await conn.nextRequest(FOREVER); req !== null; req = await conn.nextRequest(FOREVER)) {
+        conn.write("HTTP/1.1 100 Continue\r\n\r\n\r\n");
+        await sleep(5); // the final response in a later read: the parser waits among empty lines
+        conn.write(ok(`${req.method} ${req.target} ${req.body.toString("latin1")}`));
+      }
+    });
+    const r = await requests.post(`${srv.url}/form`, { data: "a=1", timeout: 10 });
+    expect([r.status_code, r.text]).toEqual([200, "POST /form a=1"]);
+  });
+
+  it.each(["after a pause", "in the same write as the response"])(
+    "a CRLF sent %s on an idle keep-alive connection is no response: a new connection serves the next request",
+    async (when) => {
+      const conns: RawConnection[] = [];
+      const srv = await raw(async (conn) => {
+        conns.push(conn);
+        if (conn.id === 1) {
+          const first = reply(await conn.readRequest());
+          if (when === "after a pause") {
+            conn.write(first);
+            await sleep(20);
+            conn.write("\r\n");
+          } else {
+            conn.write(`${first}\r\n`);
+          }
+        }
+        await serveLoop(conn);
+      });
+      const s = session();
+      expect((await s.get(`${srv.url}/e/1`, { timeout: 10 })).text).toBe("GET /e/1");
+      expect(await conns[0]?.waitForClientClose(5000)).toBe(true);
+      expect((await s.get(`${srv.url}/e/2`, { timeout: 10 })).text).toBe("GET /e/2");
+      expect(srv.requests.map((r) => [r.target, r.connection])).toEqual([
+        ["/e/1", 1],
+        ["/e/2", 2],
+      ]);
+    },
+  );
+});
+
 describe("faults", () => {
   /** Connection 1 gets `bytes` for its first request, then (`end`) a FIN or (`hold`) nothing more. */
   async function faultServer(bytes: string, after: "end" | "hold") {

@@ -136,11 +136,6 @@ const statusLine: ParserCase[] = [
     input: "HTTP/1.1\r\n\r\n",
     log: [err("INVALID_VERSION", 8)],
   },
-  {
-    name: "status line: a leading CRLF is INVALID_VERSION",
-    input: `\r\n${EMPTY}`,
-    log: [err("INVALID_VERSION", 0)],
-  },
   { name: "status line: a leading SP is INVALID_VERSION", input: ` ${EMPTY}`, log: [err("INVALID_VERSION", 0)] },
   {
     name: "status line: two SP before the code is INVALID_STATUS",
@@ -874,6 +869,122 @@ const noBody: ParserCase[] = [
   },
 ];
 
+// ---- empty lines before a status line (RFC 9112 §2.2) ---------------------------------------
+
+// Skipped while a response is expected (after expect(), and between a 1xx and the next head);
+// bounded by maxHeadBytes, which they count toward. On an idle parser they are unsolicited.
+const emptyLines: ParserCase[] = [
+  {
+    name: "empty lines: a leading CRLF is skipped",
+    input: `\r\n${EMPTY}`,
+    log: [head(200, "OK", [cl0], { cl: 0 }), DONE, EOF_IDLE],
+  },
+  {
+    name: "empty lines: several CRLFs are skipped",
+    input: `\r\n\r\n\r\n${HELLO}`,
+    log: [head(200, "OK", [cl5], { cl: 5 }), body("hello"), DONE, EOF_IDLE],
+  },
+  {
+    name: "empty lines: bare LFs, alone and mixed with CRLFs, are skipped",
+    input: `\n\r\n\n${EMPTY}`,
+    log: [head(200, "OK", [cl0], { cl: 0 }), DONE, EOF_IDLE],
+  },
+  {
+    name: "empty lines: an extra CRLF after a 100 Continue is skipped",
+    input: `${CONTINUE}\r\n${HELLO}`,
+    log: [head(100, "Continue", [], informational), head(200, "OK", [cl5], { cl: 5 }), body("hello"), DONE, EOF_IDLE],
+  },
+  {
+    name: "empty lines: between two keep-alive responses, after expect(), are skipped",
+    input: `${HELLO}\r\n\r\n${HELLO}`,
+    requests: [{}, {}],
+    log: [
+      head(200, "OK", [cl5], { cl: 5 }),
+      body("hello"),
+      DONE,
+      head(200, "OK", [cl5], { cl: 5 }),
+      body("hello"),
+      DONE,
+      EOF_IDLE,
+    ],
+  },
+  {
+    name: "empty lines: a CRLF after a response, without expect(), is UNSOLICITED_RESPONSE",
+    input: `${HELLO}\r\n${HELLO}`,
+    log: [head(200, "OK", [cl5], { cl: 5 }), body("hello"), DONE, err("UNSOLICITED_RESPONSE", HELLO.length)],
+  },
+  {
+    name: "empty lines: a bare LF before any expect() is UNSOLICITED_RESPONSE",
+    input: "\n",
+    requests: [],
+    log: [err("UNSOLICITED_RESPONSE", 0)],
+  },
+  {
+    name: "empty lines: the head starts after them (fields and reason read from the right bytes)",
+    input: `\r\n\r\nHTTP/1.1 201 Created\r\nX-A: b\r\n${CL0}\r\n`,
+    log: [head(201, "Created", [["X-A", "b"], cl0], { cl: 0 }), DONE, EOF_IDLE],
+  },
+  {
+    name: "empty lines: a lone CR is LF_EXPECTED",
+    input: `\r${EMPTY}`,
+    log: [err("LF_EXPECTED", 1)],
+  },
+  {
+    name: "empty lines: CR CR LF is LF_EXPECTED",
+    input: `\r\r\n${EMPTY}`,
+    log: [err("LF_EXPECTED", 1)],
+  },
+  {
+    name: "empty lines: a lone CR after a CRLF, before a 1xx's successor, is LF_EXPECTED",
+    input: `${CONTINUE}\r\n\r${EMPTY}`,
+    log: [head(100, "Continue", [], informational), err("LF_EXPECTED", CONTINUE.length + 3)],
+  },
+  {
+    name: "empty lines: SP after an empty line is INVALID_VERSION",
+    input: `\r\n ${EMPTY}`,
+    log: [err("INVALID_VERSION", 2)],
+  },
+  {
+    name: "empty lines: EOF after only empty lines is CLOSED_BEFORE_RESPONSE",
+    input: "\r\n\n\r",
+    log: [eofErr("CLOSED_BEFORE_RESPONSE", 4)],
+  },
+  {
+    name: "empty lines: EOF after a 1xx and empty lines is INCOMPLETE_HEAD",
+    input: `${CONTINUE}\r\n`,
+    log: [head(100, "Continue", [], informational), eofErr("INCOMPLETE_HEAD", CONTINUE.length + 2)],
+  },
+  {
+    name: "empty lines: they count toward maxHeadBytes (head + empty lines exactly the limit)",
+    input: `\r\n\n${EMPTY}`,
+    limits: { maxHeadBytes: 38 + 3 },
+    log: [head(200, "OK", [cl0], { cl: 0 }), DONE, EOF_IDLE],
+  },
+  {
+    name: "empty lines: they count toward maxHeadBytes (one byte over is HEAD_TOO_LARGE)",
+    input: `\r\n\n${EMPTY}`,
+    limits: { maxHeadBytes: 38 + 2 },
+    log: [err("HEAD_TOO_LARGE", 38 + 2)],
+  },
+  {
+    name: "empty lines: more empty lines than maxHeadBytes is HEAD_TOO_LARGE",
+    input: `${"\r\n".repeat(40)}${EMPTY}`,
+    limits: { maxHeadBytes: 64 },
+    log: [err("HEAD_TOO_LARGE", 64)],
+  },
+  {
+    name: "empty lines: default limit, 16400 bytes of CRLF before a status line is HEAD_TOO_LARGE at 16384",
+    input: `${"\r\n".repeat(8200)}${EMPTY}`,
+    log: [err("HEAD_TOO_LARGE", 16384)],
+  },
+  {
+    name: "empty lines: after a 1xx they count toward the next head's limit",
+    input: `${CONTINUE}\r\n${EMPTY}`,
+    limits: { maxHeadBytes: 38 + 1 },
+    log: [head(100, "Continue", [], informational), err("HEAD_TOO_LARGE", CONTINUE.length + 39)],
+  },
+];
+
 // ---- 1xx, 101 and CONNECT -------------------------------------------------------------------
 
 const SWITCHING = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"; // 77
@@ -1436,6 +1547,7 @@ export const PARSER_CASES: ParserCase[] = [
   ...contentLength,
   ...transferEncoding,
   ...noBody,
+  ...emptyLines,
   ...interim,
   ...readToClose,
   ...keepAlive,

@@ -797,25 +797,24 @@ export const CATEGORIES: readonly Category[] = [
     mask: (o) => mapHeads(o, (h) => ({ ...h, reason: controlsToX(h.reason) })),
   },
   {
-    name: "empty-lines-before-status-line",
+    name: "bare-cr-before-status-line",
     kind: "deliberate",
     reason:
-      "RFC 9112 §2.2 lets a server ignore empty lines before a request-line; nothing allows them before a status-line, so reqwire rejects them; llhttp skips CR and LF there",
+      "RFC 9112 §2.2: empty lines before a start line may be ignored, and both parsers skip CRLF and bare LF before a status line; a CR not followed by LF ends no line (a recipient MUST consider a bare CR invalid), so reqwire rejects it there; llhttp skips any CR",
     keeps: "llhttp",
-    codes: ["INVALID_VERSION"],
+    codes: ["LF_EXPECTED"],
     repairs(text) {
-      // a run of CR/LF before "HTTP/" or at the end: drop its last k bytes (k = 1..6)
-      const out: string[] = [];
-      const runs = [...text.matchAll(/[\r\n]+/g)];
-      // from the end: a long pipelined stream has many runs before "HTTP/" (each message's own
-      // CRLFCRLF), and the budget of candidates must not be spent on them first
-      for (let r = runs.length - 1; r >= 0 && out.length < 24; r--) {
-        const m = runs[r] as RegExpMatchArray;
-        const end = (m.index as number) + m[0].length;
+      // in a run of CR/LF before "HTTP/" or at the end: drop each CR not followed by LF
+      const occ: Edit[][] = [];
+      for (const m of text.matchAll(/[\r\n]+/g)) {
+        const at = m.index as number;
+        const end = at + m[0].length;
         if (end !== text.length && !text.startsWith("HTTP/", end)) continue;
-        for (let k = Math.min(m[0].length, 6); k >= 1; k--) out.push(text.slice(0, end - k) + text.slice(end));
+        for (let i = at; i < end; i++) {
+          if (text[i] === "\r" && text[i + 1] !== "\n") occ.push([{ start: i, end: i + 1, insert: "" }]);
+        }
       }
-      return out;
+      return candidates(text, occ);
     },
   },
   {

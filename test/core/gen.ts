@@ -142,6 +142,8 @@ export interface HeadModel {
   status: string; // three digits, usually
   reason: string | null; // null: no SP after the status code
   fields: Field[];
+  /** Bytes before the status line (empty lines, mostly): after a 1xx, say. */
+  lead?: string;
 }
 
 export interface ChunkModel {
@@ -165,7 +167,7 @@ export interface ResponseModel {
 }
 
 function serializeHead(h: HeadModel): string {
-  let s = `${h.version} ${h.status}${h.reason === null ? "" : ` ${h.reason}`}\r\n`;
+  let s = `${h.lead ?? ""}${h.version} ${h.status}${h.reason === null ? "" : ` ${h.reason}`}\r\n`;
   for (const f of h.fields) s += `${f.name}:${f.value}\r\n`;
   return `${s}\r\n`;
 }
@@ -505,9 +507,11 @@ const MODEL_MUTATIONS: ModelMutation[] = [
     f.value += `\r\n${rng.pick([" ", "\t", "  ", " \t"])}${fieldValue(rng, 10)}`;
     return "obs-fold";
   },
-  // Empty lines before the status line (or after the message).
+  // Empty lines before the status line (or between a 1xx and the next head, or after the message).
   (rng, m) => {
-    if (rng.chance(0.7)) m.prefix = rng.pick(["\r\n", "\n", "\r\n\r\n", "\r", " \r\n", "\r\n\n"]);
+    const lead = (): string => rng.pick(["\r\n", "\n", "\r\n\r\n", "\r", " \r\n", "\r\n\n", "\n\r"]);
+    if (m.informational.length > 0 && rng.chance(0.4)) m.head.lead = lead();
+    else if (rng.chance(0.7)) m.prefix = lead();
     else m.suffix += rng.pick(["\r\n", "\n", "\r\n\r\n"]);
     return "empty-lines";
   },
