@@ -3,13 +3,14 @@
 // as urllib3 counts them, one answer to a Digest challenge — then the response hooks and the
 // cookies of every response. Loaded by the first request that needs it.
 import { ConnectionError, ReadTimeout, RequestException, RetryError, requestAborted } from "../errors.js";
+import type { Call } from "./call.js";
 import { HTTPDigestAuth } from "./digest.js";
 import type { RequestOptions } from "./options.js";
 import { leavesOrigin } from "./redirects.js";
 import { type PreparedRequest, requestTarget } from "./request.js";
 import type { Response } from "./response.js";
 import { Retry, type RetryFailure } from "./retry.js";
-import type { Call, Settings } from "./session.js";
+import type { Settings } from "./session.js";
 
 const NO_RETRIES = Retry.from(0);
 

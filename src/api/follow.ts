@@ -4,11 +4,12 @@
 // first redirect a session follows.
 import { TooManyRedirects } from "../errors.js";
 import { release } from "./attempts.js";
+import type { Call } from "./call.js";
 import type { RequestOptions } from "./options.js";
 import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
 import { basicAuth } from "./request.js";
 import type { Response } from "./response.js";
-import type { Call, Settings } from "./session.js";
+import type { Settings } from "./session.js";
 
 /** Follows the redirects from `first` (a redirect response). */
 export async function follow(

@@ -39,12 +39,10 @@ const fetching = lazy(() => import("../http/fetch.js"), "fetch exchange");
 type Receiving = typeof import("./receive.js");
 /** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
 const receiving = lazy(() => import("./receive.js"), "response");
-/** Redirect following: loaded by the first redirect followed. */
-const following = lazy(() => import("./follow.js"), "redirect");
+/** Calls beyond one plain exchange (call.ts: redirects, retries, Digest answers, hooks): loaded by the first. */
+const calling = lazy(() => import("./call.js"), "redirect, retry and hook");
 /** Upload progress reports: loaded by the first request with on_upload_progress. */
 const uploadProgress = lazy(() => import("./upload-progress.js"), "upload progress");
-/** Retries, Digest answers and hooks: loaded by the first request that has any of them. */
-const attempting = lazy(() => import("./attempts.js"), "retry and hook");
 /** The .netrc parser: loaded before the first request that finds a .netrc file. */
 const netrcReader = lazy(() => import("./netrc.js"), ".netrc");
 
@@ -163,59 +161,37 @@ export interface Settings {
   auth: Auth | undefined;
 }
 
-/** What a call's parts loaded on first use (attempts.ts, follow.ts) need of its session. */
-interface SessionOps {
+/** What a call (call.ts) needs of its session's private parts. */
+export interface SessionOps {
   exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response>;
   netrcReady(): Promise<unknown> | undefined;
   netrc(url: URL): [string, string] | undefined;
 }
 
 /**
- * One call of a session (a request and what follows from it: redirects, retries, a Digest answer):
- * the jar its responses fill and its redirects read, the request's own cookies, and the origin its
- * credentials were given for. A Session's calls share the session's jar; the module functions'
- * calls (`requests.get` …) each get a jar of their own, which ends with the call, as requests runs
- * each in a throwaway Session.
+ * What one call of a session starts with (a request and what follows from it: redirects,
+ * retries, a Digest answer; call.ts): its session, the jar its responses fill and its redirects
+ * read, the request's own cookies, and the URL whose origin its credentials were given for. A
+ * Session's calls share the session's jar; the module functions' calls (`requests.get` …) each
+ * get a jar of their own, which ends with the call, as requests runs each in a throwaway Session.
  */
-export class Call {
-  constructor(
-    readonly session: Session,
-    readonly ops: SessionOps,
-    /** Filled from every response of the call; read for each redirect. */
-    readonly jar: RequestsCookieJar,
-    /** The request's own cookies (host-only for its first URL's host), over the jar's. */
-    readonly requestJar: RequestsCookieJar | undefined,
-    /** The URL the call started with: auth challenges are answered only on its origin. */
-    readonly origin: URL,
-  ) {}
-
-  keepCookies(r: Response): void {
-    keepCookies(this.jar, r);
-  }
-
-  /** The Cookie header for a URL: the call's jar, with the request's own cookies over it. */
-  cookieHeader(url: URL): string | undefined {
-    return cookieHeaderOf(this.jar, url, this.requestJar);
-  }
-
-  exchange(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
-    return this.ops.exchange(prepared, settings, options);
-  }
-
-  /** One request without following redirects: retries and Digest, then hooks and cookies. */
-  sendOne(prepared: PreparedRequest, settings: Settings, options: RequestOptions): Promise<Response> {
-    return attempting.use((m) => m.sendOne(this, prepared, settings, options));
-  }
+export interface CallParts {
+  readonly session: Session;
+  readonly ops: SessionOps;
+  readonly jar: RequestsCookieJar;
+  /** The request's own cookies (host-only for its first URL's host), over the jar's. */
+  readonly requestJar: RequestsCookieJar | undefined;
+  readonly origin: URL;
 }
 
 /** Keeps the cookies a response sets in a jar. */
-function keepCookies(jar: RequestsCookieJar, r: Response): void {
+export function keepCookies(jar: RequestsCookieJar, r: Response): void {
   const setCookies = r._fieldValues("set-cookie");
   if (setCookies.length > 0) jar._extract(r.request._url, setCookies);
 }
 
 /** The Cookie header for a URL from a jar, with a request's own cookies over it. */
-function cookieHeaderOf(
+export function cookieHeaderOf(
   jar: RequestsCookieJar,
   url: URL,
   requestJar: RequestsCookieJar | undefined,
@@ -548,35 +524,27 @@ export class Session {
   ): Promise<Response> {
     let settings: Settings;
     let sent: Promise<Response>;
-    // the common case (no hooks, no retries, no Digest) takes one step instead of three, and
-    // makes its Call only when a redirect is followed
-    let call: Call | undefined;
     try {
       settings = this.#settings(options);
-      const plain =
-        settings.hooks.length === 0 && settings.retries === NO_RETRIES && !(settings.auth instanceof HTTPDigestAuth);
-      // a head that cannot be written, or a proxy URL that cannot be parsed, throws here: a rejection
-      if (plain) sent = this.#exchange(prepared, settings, options);
-      else {
-        call = this.#call(prepared, requestJar);
-        sent = call.sendOne(prepared, settings, options);
+      // the common case (no hooks, no retries, no Digest) takes one step, and loads call.ts only
+      // when a redirect is to be followed
+      if (settings.hooks.length > 0 || settings.retries !== NO_RETRIES || settings.auth instanceof HTTPDigestAuth) {
+        const parts = this.#callParts(prepared, requestJar);
+        return calling.use((m) => m.run(parts, prepared, settings, options));
       }
+      // a head that cannot be written, or a proxy URL that cannot be parsed, throws here: a rejection
+      sent = this.#exchange(prepared, settings, options);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (call === undefined) {
-      return sent.then((r) => {
-        if (!(settings.allowRedirects && r.is_redirect)) {
-          if (!this.#throwaway) keepCookies(this.cookies, r);
-          return r;
-        }
-        const c = this.#call(prepared, requestJar);
-        c.keepCookies(r);
-        return this.#follow(c, r, settings, options);
-      });
-    }
-    const c = call;
-    return sent.then((r) => (settings.allowRedirects && r.is_redirect ? this.#follow(c, r, settings, options) : r));
+    return sent.then((r) => {
+      if (!(settings.allowRedirects && r.is_redirect)) {
+        if (!this.#throwaway) keepCookies(this.cookies, r);
+        return r;
+      }
+      const parts = this.#callParts(prepared, requestJar);
+      return calling.use((m) => m.followFrom(parts, r, settings, options));
+    });
   }
 
   /**
@@ -600,15 +568,10 @@ export class Session {
     netrc: (url) => this.#netrc(url),
   };
 
-  /** A call starting with `prepared`: the session's jar, or for a throwaway session a jar of its own. */
-  #call(prepared: PreparedRequest, requestJar: RequestsCookieJar | undefined): Call {
+  /** What a call starting with `prepared` works with: the session's jar, or a throwaway session's own. */
+  #callParts(prepared: PreparedRequest, requestJar: RequestsCookieJar | undefined): CallParts {
     const jar = this.#throwaway ? new RequestsCookieJar() : this.cookies;
-    return new Call(this, this.#ops, jar, requestJar, prepared._url);
-  }
-
-  /** Follows the redirects from `first` (a redirect response). */
-  #follow(call: Call, first: Response, settings: Settings, options: RequestOptions): Promise<Response> {
-    return following.use((m) => m.follow(call, first, settings, options));
+    return { session: this, ops: this.#ops, jar, requestJar, origin: prepared._url };
   }
 
   /** The pool for a URL's origin and TLS options, remembered per parsed URL (URLs are shared). */
