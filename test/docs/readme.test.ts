@@ -1,8 +1,8 @@
 // The README's TypeScript code blocks, run as a user would: each block is type-checked against the
 // built package's types and run against the built package (`import … from "reqwire"`), talking to
-// a local httpbin where the README says http://127.0.0.1:8080. A `// prints: …` comment after a
-// statement is what that statement writes to stdout: the block's output must be exactly those
-// lines, in order. So a README example cannot drift from the code.
+// a local httpbin where the README says http://127.0.0.1:8080. Its `// prints: …` comments (after
+// the statement that prints, or gathered at the end) are its stdout: the block's output must be
+// exactly those lines, in order. So a README example cannot drift from the code.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
