@@ -10,12 +10,28 @@ export type DictInit =
   | null
   | undefined;
 
+/** Header fields as a response received them (the engine's FieldSection, or a fetch's pairs). */
+export interface ReceivedFields {
+  /** Index of the first field named `name` (lowercase), or -1. */
+  indexOf(name: string): number;
+  /** The value of `name` (lowercase), repeated fields joined with ", ". */
+  get(name: string): string | undefined;
+  /** Every field as [name, value], in order. */
+  entries(): Iterable<readonly [string, string]>;
+}
+
 /** A CaseInsensitiveDict whose headers can also be read and written as properties (see `proxied`). */
 export type ProxiedDict = CaseInsensitiveDict & { [name: string]: string | undefined };
 
-// Proxy ⇒ the dict it wraps, so that methods run on the dict itself (private fields do not
-// reach through a proxy, and no trap runs inside a method).
-const targets = new WeakMap<object, CaseInsensitiveDict>();
+// A proxy gives the dict it wraps for this key, so that methods run on the dict itself (private
+// fields do not reach through a proxy, and no trap runs inside a method). A key, not a WeakMap
+// entry per proxy: response headers make a proxy per response.
+const TARGET: unique symbol = Symbol("CaseInsensitiveDict target");
+
+/** The dict behind a proxy, or the value itself. */
+function unwrap<T>(value: T): T | CaseInsensitiveDict {
+  return (value as { [TARGET]?: CaseInsensitiveDict })[TARGET] ?? value;
+}
 // dict ⇒ its proxy, for CaseInsensitiveDict.view
 const views = new WeakMap<CaseInsensitiveDict, ProxiedDict>();
 
@@ -35,6 +51,9 @@ function checkValue(name: string, value: unknown): asserts value is string {
 export class CaseInsensitiveDict {
   // lower-case name ⇒ [name as last set, value]
   #store = new Map<string, readonly [string, string]>();
+  // fields as received, not copied into #store yet: single lookups answer from them (a response's
+  // headers are mostly read by name, a few at most), anything else copies them in first
+  #received: ReceivedFields | undefined;
   // lower-case name ⇒ the separate values of a field received more than once (fromRawFields)
   #lists: Map<string, string[]> | undefined;
   // whether copy() should return a proxied dict
@@ -48,6 +67,28 @@ export class CaseInsensitiveDict {
    */
   constructor(init?: DictInit) {
     if (init != null) this.update(init);
+  }
+
+  /** The store, with the received fields copied in first if they are still apart. */
+  #map(): Map<string, readonly [string, string]> {
+    const received = this.#received;
+    if (received !== undefined) {
+      this.#received = undefined;
+      for (const [name, value] of received.entries()) this.append(name, value);
+    }
+    return this.#store;
+  }
+
+  /**
+   * Response headers from fields as received (see {@link fromRawFields}), proxied; the fields are
+   * only copied into the dict when something other than get/has by name needs them.
+   * @internal
+   */
+  static _fromReceived(fields: ReceivedFields): ProxiedDict {
+    const dict = new CaseInsensitiveDict();
+    dict.#received = fields;
+    dict.#proxied = true;
+    return wrap(dict);
   }
 
   /**
@@ -69,7 +110,7 @@ export class CaseInsensitiveDict {
    * only when they ask for it.
    */
   static view(dict: CaseInsensitiveDict): ProxiedDict {
-    const target = targets.get(dict) ?? dict;
+    const target = unwrap(dict);
     let proxy = views.get(target);
     if (proxy === undefined) {
       target.#proxied = true;
@@ -81,7 +122,7 @@ export class CaseInsensitiveDict {
 
   /** Number of distinct names. */
   get size(): number {
-    return this.#store.size;
+    return this.#map().size;
   }
 
   /** The value of `name` (any case), or `undefined` when it is absent. */
@@ -89,7 +130,8 @@ export class CaseInsensitiveDict {
   /** The value of `name` (any case), or `fallback` when it is absent. */
   get<D>(name: string, fallback: D): string | D;
   get<D>(name: string, fallback?: D): string | D | undefined {
-    const entry = this.#store.get(name.toLowerCase());
+    if (this.#received !== undefined) return this.#received.get(name.toLowerCase()) ?? fallback;
+    const entry = this.#map().get(name.toLowerCase());
     return entry === undefined ? fallback : entry[1];
   }
 
@@ -99,9 +141,10 @@ export class CaseInsensitiveDict {
    */
   getAll(name: string): string[] {
     const lower = name.toLowerCase();
+    const store = this.#map();
     const list = this.#lists?.get(lower);
     if (list !== undefined) return list.slice();
-    const entry = this.#store.get(lower);
+    const entry = store.get(lower);
     return entry === undefined ? [] : [entry[1]];
   }
 
@@ -113,7 +156,7 @@ export class CaseInsensitiveDict {
   set(name: string, value: string): this {
     checkValue(name, value);
     const lower = name.toLowerCase();
-    this.#store.set(lower, [name, value]);
+    this.#map().set(lower, [name, value]);
     this.#lists?.delete(lower);
     return this;
   }
@@ -127,7 +170,7 @@ export class CaseInsensitiveDict {
   append(name: string, value: string): this {
     checkValue(name, value);
     const lower = name.toLowerCase();
-    const entry = this.#store.get(lower);
+    const entry = this.#map().get(lower);
     if (entry === undefined) {
       this.#store.set(lower, [name, value]);
       return this;
@@ -143,14 +186,16 @@ export class CaseInsensitiveDict {
 
   /** Whether `name` (any case) is present. */
   has(name: string): boolean {
-    return this.#store.has(name.toLowerCase());
+    if (this.#received !== undefined) return this.#received.indexOf(name.toLowerCase()) >= 0;
+    return this.#map().has(name.toLowerCase());
   }
 
   /** Removes `name` (any case); returns whether it was present. */
   delete(name: string): boolean {
     const lower = name.toLowerCase();
+    const store = this.#map();
     this.#lists?.delete(lower);
-    return this.#store.delete(lower);
+    return store.delete(lower);
   }
 
   /**
@@ -159,13 +204,15 @@ export class CaseInsensitiveDict {
    */
   update(other: DictInit): this {
     if (other == null) return this;
-    const source = targets.get(other) ?? other;
+    const source = unwrap(other);
     if (source instanceof CaseInsensitiveDict) {
       // forEach, not for-of: no entry array per header (this runs for every request); the pairs
       // are shared, as no pair is ever changed once stored
+      const from = source.#map();
       const lists = source.#lists;
-      source.#store.forEach((entry, lower) => {
-        this.#store.set(lower, entry);
+      const store = this.#map();
+      from.forEach((entry, lower) => {
+        store.set(lower, entry);
         const list = lists?.get(lower);
         if (list !== undefined) {
           this.#lists ??= new Map();
@@ -191,22 +238,23 @@ export class CaseInsensitiveDict {
   /** Removes every name. */
   clear(): void {
     this.#store.clear();
+    this.#received = undefined;
     this.#lists = undefined;
   }
 
   /** The names, each in the case it was last set with. */
   *keys(): IterableIterator<string> {
-    for (const entry of this.#store.values()) yield entry[0];
+    for (const entry of this.#map().values()) yield entry[0];
   }
 
   /** The values, in the order of {@link keys}. */
   *values(): IterableIterator<string> {
-    for (const entry of this.#store.values()) yield entry[1];
+    for (const entry of this.#map().values()) yield entry[1];
   }
 
   /** `[name, value]` pairs, names in the case they were last set with. */
   *entries(): IterableIterator<[string, string]> {
-    for (const entry of this.#store.values()) yield [entry[0], entry[1]];
+    for (const entry of this.#map().values()) yield [entry[0], entry[1]];
   }
 
   /**
@@ -215,7 +263,7 @@ export class CaseInsensitiveDict {
    * @internal
    */
   _pairs(): Array<readonly [string, string]> {
-    return Array.from(this.#store.values());
+    return Array.from(this.#map().values());
   }
 
   /**
@@ -223,7 +271,7 @@ export class CaseInsensitiveDict {
    * @internal
    */
   _each(check: (name: string, value: string) => void): void {
-    for (const entry of this.#store.values()) check(entry[0], entry[1]);
+    for (const entry of this.#map().values()) check(entry[0], entry[1]);
   }
 
   /** Same as {@link entries}. */
@@ -233,7 +281,7 @@ export class CaseInsensitiveDict {
 
   /** `[lower-case name, value]` pairs, like requests' `lower_items()`. */
   *lowerItems(): IterableIterator<[string, string]> {
-    for (const [lower, entry] of this.#store) yield [lower, entry[1]];
+    for (const [lower, entry] of this.#map()) yield [lower, entry[1]];
   }
 
   /** A plain object of name ⇒ value (names as last set); what JSON.stringify shows. */
@@ -284,12 +332,14 @@ function isMember(target: CaseInsensitiveDict, key: string | symbol): boolean {
 function wrap(dict: CaseInsensitiveDict): ProxiedDict {
   // Methods are bound to the dict once, so a call through the proxy costs one trap, not one per
   // internal access.
-  const bound = new Map<PropertyKey, unknown>();
+  let bound: Map<PropertyKey, unknown> | undefined;
   const proxy = new Proxy(dict, {
     get(target, key) {
       if (!isMember(target, key)) return target.get(key as string);
+      if (key === TARGET) return target;
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== "function" || key === "constructor") return value;
+      bound ??= new Map();
       let fn = bound.get(key);
       if (fn === undefined) {
         fn = value.bind(target);
@@ -326,6 +376,5 @@ function wrap(dict: CaseInsensitiveDict): ProxiedDict {
       return false;
     },
   });
-  targets.set(proxy, dict);
   return proxy as ProxiedDict;
 }

@@ -6,7 +6,7 @@ import { HTTPError, JSONDecodeError, RequestException, StreamConsumedError } fro
 import type { HeaderFields } from "../http/connection.js";
 import { type BodyQueue, concat } from "./body.js";
 import { RequestsCookieJar } from "./cookies.js";
-import { fromRawFields, type ProxiedDict } from "./headers.js";
+import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -48,9 +48,21 @@ export interface Link {
   [param: string]: string | undefined;
 }
 
+/** Content-Type values seen lately and their encodings: servers send the same few again and again. */
+const encodings = new Map<string, string | undefined>();
+const ENCODINGS_KEPT = 64;
+
 /** The charset parameter of a Content-Type, or requests' default for its type. */
 export function encodingFromContentType(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;
+  if (encodings.has(contentType)) return encodings.get(contentType);
+  const encoding = parseEncoding(contentType);
+  if (encodings.size >= ENCODINGS_KEPT) encodings.clear();
+  encodings.set(contentType, encoding);
+  return encoding;
+}
+
+function parseEncoding(contentType: string): string | undefined {
   const [type = "", ...params] = contentType.split(";");
   for (const p of params) {
     const eq = p.indexOf("=");
@@ -82,18 +94,29 @@ function cp1252(bytes: Uint8Array): string {
   return latin1(bytes).replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
 }
 
+/** A TextDecoder per label used so far (a decoder keeps no state between whole decodes). */
+const decoders = new Map<string, TextDecoder>();
+
+function decoderFor(label: string): TextDecoder {
+  let decoder = decoders.get(label);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      decoder = decoderFor("utf-8");
+    }
+    // bounded: labels come from servers
+    if (decoders.size < 32) decoders.set(label, decoder);
+  }
+  return decoder;
+}
+
 /** Decodes bytes with an encoding label; ISO-8859-1 and windows-1252 exactly, others by TextDecoder (lenient). */
 export function decodeText(bytes: Uint8Array, encoding: string | undefined): string {
-  const label = (encoding ?? "utf-8").trim().toLowerCase();
+  const label = encoding === undefined || encoding === "utf-8" ? "utf-8" : encoding.trim().toLowerCase();
   if (LATIN1_LABELS.has(label)) return latin1(bytes);
   if (CP1252_LABELS.has(label)) return cp1252(bytes);
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(label);
-  } catch {
-    decoder = new TextDecoder("utf-8");
-  }
-  return decoder.decode(bytes);
+  return decoderFor(label).decode(bytes);
 }
 
 /** Parses a Link header (RFC 8288) in one linear pass. */
@@ -226,7 +249,7 @@ export class Response {
 
   /** Response headers; case-insensitive, also by bracket: `r.headers['content-type']`. */
   get headers(): ProxiedDict {
-    if (this.#headers === undefined) this.#headers = fromRawFields(this.#fields.entries(), { proxied: true });
+    if (this.#headers === undefined) this.#headers = CaseInsensitiveDict._fromReceived(this.#fields);
     return this.#headers;
   }
 
@@ -256,7 +279,9 @@ export class Response {
    */
   get encoding(): string | undefined {
     if (!this.#encodingSet) {
-      this.#encoding = encodingFromContentType(this.headers.get("content-type"));
+      // read from the fields as received: the headers dict is not made for this
+      const type = this.#headers === undefined ? this.#fields.get("content-type") : this.#headers.get("content-type");
+      this.#encoding = encodingFromContentType(type);
       this.#encodingSet = true;
     }
     return this.#encoding;

@@ -68,8 +68,13 @@ export class FieldSection {
 
   /** The values of the fields named `name` joined with ", " (RFC 9110 §5.3), or undefined. */
   get(name: string): string | undefined {
-    const all = this.getAll(name);
-    return all.length === 0 ? undefined : all.join(", ");
+    const lower = LOWER_NAME.test(name) ? name : name.toLowerCase();
+    const first = this.indexOf(lower);
+    if (first < 0) return undefined;
+    // most names come once: no array unless another field has the name
+    let value = this.value(first);
+    for (let i = first + 1, n = this.length; i < n; i++) if (this.nameIs(i, lower)) value += `, ${this.value(i)}`;
+    return value;
   }
 
   /** All fields as [name, value] pairs, in order (made once). */

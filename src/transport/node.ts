@@ -1,6 +1,10 @@
 // Transport over node:net and node:tls.
 import { connect as netConnect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
+
+/** Pieces written together up to this many bytes in all are copied into one buffer and written once. */
+const JOIN_LIMIT = 16 * 1024;
+
 import {
   bareHost,
   ConnectError,
@@ -45,6 +49,19 @@ class NodeSocket implements TransportSocket {
   writev(chunks: readonly Uint8Array[]): boolean {
     const s = this.#socket;
     if (chunks.length === 1) return s.write(chunks[0] as Uint8Array);
+    // small pieces (a head and a small body) are joined and written at once: one write costs far
+    // less than cork, several writes and the writev that uncork makes of them
+    let total = 0;
+    for (const c of chunks) total += c.length;
+    if (total <= JOIN_LIMIT) {
+      const joined = new Uint8Array(total);
+      let at = 0;
+      for (const c of chunks) {
+        joined.set(c, at);
+        at += c.length;
+      }
+      return s.write(joined);
+    }
     s.cork();
     let ok = true;
     for (const c of chunks) ok = s.write(c);

@@ -99,6 +99,17 @@ describe("encodeJson", () => {
     expect(text(encodeJson({ "k:,": 'v,:"x:y"' }).body)).toBe('{"k:,": "v,:\\"x:y\\""}');
   });
 
+  it("escapes long runs of non-ASCII (its output grows past its first estimate) and many separators", () => {
+    const cups = "\u2615".repeat(5000);
+    const emoji = "\u{1F600}".repeat(700);
+    const list = Array.from({ length: 3000 }, (_, i) => i);
+    const out = text(encodeJson({ cups, emoji, list, "\u00e9": ":" }).body);
+    expect(out).toBe(
+      `{"cups": "${"\\u2615".repeat(5000)}", "emoji": "${"\\ud83d\\ude00".repeat(700)}", ` +
+        `"list": [${list.join(", ")}], "\\u00e9": ":"}`,
+    );
+  });
+
   it("follows JSON.stringify for toJSON and undefined members", () => {
     expect(text(encodeJson({ d: new Date(0), u: undefined, arr: [undefined] }).body)).toBe(
       '{"d": "1970-01-01T00:00:00.000Z", "arr": [null]}',

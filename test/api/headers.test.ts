@@ -228,3 +228,81 @@ describe("fromRawFields", () => {
     expect(h.getAll("SET-COOKIE")).toHaveLength(2);
   });
 });
+
+describe("response headers read from the received fields (CaseInsensitiveDict._fromReceived)", () => {
+  const FIELDS: Array<[string, string]> = [
+    ["Content-Type", "text/plain"],
+    ["Set-Cookie", "a=1"],
+    ["X-Multi", "one"],
+    ["set-cookie", "b=2"],
+    ["x-multi", "two"],
+  ];
+  /** The engine's field section over these fields, counting how often all of them are copied. */
+  function received() {
+    const section = { copies: 0, fields: FIELDS };
+    const fields = {
+      indexOf: (name: string) => FIELDS.findIndex(([n]) => n.toLowerCase() === name),
+      get: (name: string) => {
+        const all = FIELDS.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+        return all.length === 0 ? undefined : all.join(", ");
+      },
+      entries: () => {
+        section.copies++;
+        return FIELDS;
+      },
+    };
+    return { section, dict: CaseInsensitiveDict._fromReceived(fields) };
+  }
+  /** The same headers built eagerly, the reference for every behaviour. */
+  const eager = () => fromRawFields(FIELDS, { proxied: true });
+
+  it("answers get, has and bracket reads by name without copying the fields", () => {
+    const { section, dict } = received();
+    expect(dict["content-type"]).toBe("text/plain");
+    expect(dict.get("X-MULTI")).toBe("one, two");
+    expect(dict.has("set-cookie")).toBe(true);
+    expect(dict.has("absent")).toBe(false);
+    expect(dict.get("absent", "fallback")).toBe("fallback");
+    expect(section.copies).toBe(0);
+  });
+
+  it("behaves as the eagerly built dict for everything else, copying the fields once", () => {
+    const runs: Array<(h: ReturnType<typeof eager>) => unknown> = [
+      (h) => [...h],
+      (h) => h.size,
+      (h) => h.getAll("set-cookie"),
+      (h) => Object.keys(h),
+      (h) => h.toJSON(),
+      (h) => [...h.copy()],
+      (h) => [...new CaseInsensitiveDict(h)],
+      (h) => [...h.lowerItems()],
+    ];
+    for (const run of runs) {
+      const { section, dict } = received();
+      expect(run(dict)).toEqual(run(eager()));
+      expect(section.copies).toBe(1);
+    }
+  });
+
+  it("copies the fields in before a change, so set, delete and clear act on all of them", () => {
+    const mutations: Array<(h: ReturnType<typeof eager>) => void> = [
+      (h) => h.set("x-multi", "three"),
+      (h) => h.delete("Set-Cookie"),
+      (h) => h.append("X-Multi", "three"),
+      (h) => h.update({ "content-type": "a/b" }),
+      (h) => {
+        h["x-new"] = "1";
+      },
+      (h) => h.clear(),
+    ];
+    for (const mutate of mutations) {
+      const { dict } = received();
+      const reference = eager();
+      mutate(dict);
+      mutate(reference);
+      expect([...dict]).toEqual([...reference]);
+      expect(dict.getAll("set-cookie")).toEqual(reference.getAll("set-cookie"));
+      expect(dict.getAll("x-multi")).toEqual(reference.getAll("x-multi"));
+    }
+  });
+});
