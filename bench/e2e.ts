@@ -1069,6 +1069,7 @@ function readmeSpeed(results: ScenarioResult[], quick: boolean): string {
     "",
     "Each ratio: reqwire's default `new Session()` (10 connections) / a pool the size of the peers' " +
       "(`pool_maxsize: 50`). Above 1× is faster for req/s; below 1× is less heap allocated per request.",
+    "",
     `These numbers come from \`npm run bench${quick ? " -- --quick" : ""}\` (${date}, Node ${process.version}) on a ` +
       `${os.cpus().length}-core shared machine, measuring the built package; ratios are of medians in one run. ` +
       "Each library reads responses its documented way (`r.json()`, `body.json()`, `res.json()`, …). " +
