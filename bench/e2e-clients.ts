@@ -2,20 +2,45 @@
 // (K requests, C in flight), sequential latency (tinybench), and heap bytes allocated per request.
 // Each client library is imported only when that client is made, so a worker process holds only
 // its own client's code.
+//
+// Two kinds of ops. The byte ops (small, download, upload) read every body whole as bytes: the
+// floor of each client. The user ops (json, post-json, html, headers30) read a response the way
+// each library documents it (reqwire `r.json()` / `r.text` / `r.headers[name]`, undici
+// `body.json()`, fetch `res.json()`, …): what users write.
 import { createHash } from "node:crypto";
 import http from "node:http";
+import { createRequire } from "node:module";
 import { connect, type Socket } from "node:net";
 import { resolve } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import { Bench } from "tinybench";
 
-export const CLIENT_IDS = ["reqwire", "fetch", "undici", "http", "axios", "got", "node-fetch", "wire"] as const;
+export const CLIENT_IDS = [
+  "reqwire-default",
+  "reqwire",
+  "reqwire-cjs",
+  "reqwire-b",
+  "fetch",
+  "undici",
+  "http",
+  "axios",
+  "got",
+  "node-fetch",
+  "wire",
+] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
+/** The reqwire rows (each a Session of some build of reqwire). */
+export const REQWIRE_IDS: readonly ClientId[] = ["reqwire-default", "reqwire", "reqwire-cjs", "reqwire-b"];
+
+/** Labels; `{N}` stands for the scenario's pool size. */
 export const CLIENT_LABELS: Record<ClientId, string> = {
-  reqwire: "reqwire",
+  "reqwire-default": "reqwire, default `Session()`",
+  reqwire: "reqwire, `pool_maxsize: {N}`",
+  "reqwire-cjs": "reqwire CJS build, `pool_maxsize: {N}`",
+  "reqwire-b": "reqwire B (`REQWIRE_E2E_MODULE_B`), `pool_maxsize: {N}`",
   fetch: "fetch (global)",
   undici: "undici.request",
   http: "node:http",
@@ -25,8 +50,55 @@ export const CLIENT_LABELS: Record<ClientId, string> = {
   wire: "wire limit (raw net)",
 };
 
-export type Op = "small" | "download" | "upload";
-export const PATHS: Record<Op, string> = { small: "/small", download: "/chunked-1m", upload: "/upload" };
+export type Op = "small" | "download" | "upload" | "json" | "post-json" | "post-json-echo" | "html" | "headers30";
+export const PATHS: Record<Op, string> = {
+  small: "/small",
+  download: "/chunked-1m",
+  upload: "/upload",
+  json: "/small",
+  "post-json": "/post-json",
+  "post-json-echo": "/post-json/echo",
+  html: "/page.html",
+  headers30: "/headers30",
+};
+
+/** Ops whose responses are read as bytes (the others are read as users do: JSON, text, headers). */
+export const isByteOp = (op: Op): boolean => op === "small" || op === "download" || op === "upload";
+
+/**
+ * The object every client POSTs as JSON in the post-json scenario: about 1 KB as compact JSON (a
+ * little more with requests' `", "` / `": "` spacing), a typical order with one non-ASCII name.
+ */
+export const POST_OBJECT = {
+  orderId: "ord_7Hk29XqP4mZ1",
+  createdAt: "2025-01-14T10:23:45Z",
+  customer: { id: 88123, name: "Zoë Müller", email: "zoe.mueller@example.com", tier: "gold", newsletter: false },
+  items: [
+    { sku: "WID-4711-BL", name: "widget, blue", qty: 2, unitPrice: 19.99, discount: 0 },
+    { sku: "WID-4712-RD", name: "widget, red", qty: 1, unitPrice: 19.99, discount: 0.1 },
+    { sku: "GAD-0042-XL", name: "gadget XL", qty: 1, unitPrice: 149.5, discount: 0 },
+    { sku: "CBL-USB-C-2M", name: "USB-C cable 2 m", qty: 3, unitPrice: 9.95, discount: 0 },
+    { sku: "BAT-AA-8", name: "AA batteries, 8-pack", qty: 2, unitPrice: 6.49, discount: 0.05 },
+  ],
+  shipping: {
+    method: "express",
+    address: { street: "Hauptstraße 12", city: "Berlin", postcode: "10115", country: "DE" },
+    instructions: "Leave at the reception desk if nobody answers.",
+  },
+  payment: { method: "card", brand: "visa", last4: "4242", captured: true },
+  totals: { subtotal: 296.74, shipping: 7.9, tax: 57.88, total: 362.52, currency: "EUR" },
+  tags: ["web", "returning-customer", "promo-jan"],
+  notes: null,
+};
+
+/** What a client reads in the headers30 scenario. */
+export interface HeadersReading {
+  status: number;
+  contentType: string | null | undefined;
+  etag: string | null | undefined;
+  requestId: string | null | undefined;
+  body: unknown;
+}
 
 /** What a response must be: body (HTTP clients) or whole response (wire), length and SHA-1. */
 export interface Expected {
@@ -34,6 +106,10 @@ export interface Expected {
   response: number;
   hash: string;
   responseHash: string;
+  /** User ops: the body as text (JSON bodies are compact `JSON.stringify` output). */
+  text?: string;
+  /** headers30: the fields read by name (lower-case name → value). */
+  headers?: Record<string, string>;
 }
 
 export interface ClientConfig {
@@ -49,11 +125,12 @@ export interface ClientConfig {
 export interface Client {
   readonly id: ClientId;
   /**
-   * One request with its body fully read. Resolves with the body as one byte array (HTTP
-   * clients), or with the number of response bytes (the wire client, which parses nothing).
-   * Rejects unless the status is 200.
+   * One request with its body fully read. Byte ops: resolves with the body as one byte array
+   * (HTTP clients), or with the number of response bytes (the wire client, which parses nothing).
+   * User ops: with the parsed JSON (json, post-json), the text (html) or a HeadersReading
+   * (headers30). Rejects unless the status is 200.
    */
-  send(op: Op): Promise<Uint8Array | number>;
+  send(op: Op): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -63,30 +140,92 @@ function statusError(id: string, status: number): Error {
 
 // ---- the clients ----------------------------------------------------------------------------------
 
+type ReqwireModule = typeof import("../src/index.js");
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+
+/**
+ * The reqwire build a client measures: the built package `dist/node.js` (ESM, as users import
+ * it), `dist/node.cjs` (the CJS build, through require), or `REQWIRE_E2E_MODULE` /
+ * `REQWIRE_E2E_MODULE_B` (any module exporting Session: another checkout's dist/node.js, say).
+ */
+export function reqwireModulePath(id: ClientId): string {
+  const env = id === "reqwire-b" ? process.env.REQWIRE_E2E_MODULE_B : process.env.REQWIRE_E2E_MODULE;
+  if (id === "reqwire-b" && env === undefined) throw new Error("reqwire-b needs REQWIRE_E2E_MODULE_B=<file>");
+  if (env !== undefined && id !== "reqwire-cjs") return resolve(env);
+  return resolve(ROOT, "dist", id === "reqwire-cjs" ? "node.cjs" : "node.js");
+}
+
+async function loadReqwire(id: ClientId): Promise<ReqwireModule> {
+  const path = reqwireModulePath(id);
+  const m = (
+    path.endsWith(".cjs") ? createRequire(import.meta.url)(path) : await import(pathToFileURL(path).href)
+  ) as ReqwireModule;
+  if (typeof m.Session !== "function") throw new Error(`${id}: ${path} exports no Session`);
+  // The workers run under tsx, which must leave built JavaScript as it is (no __name() wrappers).
+  if (m.Session.toString().includes("__name(")) throw new Error(`${id}: ${path} was transformed on load`);
+  return m;
+}
+
 export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Client> {
   const base = `http://127.0.0.1:${cfg.port}`;
-  const url: Record<Op, string> = {
-    small: base + PATHS.small,
-    download: base + PATHS.download,
-    upload: base + PATHS.upload,
-  };
+  const url = Object.fromEntries(Object.entries(PATHS).map(([op, path]) => [op, base + path])) as Record<Op, string>;
   const payload = cfg.payload;
   const n = cfg.sockets;
+  const JSON_TYPE = { "content-type": "application/json" };
   switch (id) {
-    case "reqwire": {
-      // REQWIRE_E2E_MODULE=<path>: Session from another build of reqwire (say, an esbuild bundle) instead of
-      // the TypeScript source run through tsx (whose esbuild transform adds a __name() call per closure).
-      const other = process.env.REQWIRE_E2E_MODULE;
-      const { Session } = (
-        other ? await import(pathToFileURL(resolve(other)).href) : await import("../src/index.js")
-      ) as typeof import("../src/index.js");
-      const s = new Session({ pool_maxsize: n });
+    case "reqwire-default":
+    case "reqwire":
+    case "reqwire-cjs":
+    case "reqwire-b": {
+      const { Session } = await loadReqwire(id);
+      // reqwire-default: what `new Session()` gives (requests' pool_maxsize, 10); the others a
+      // pool as large as the peers'.
+      const s = id === "reqwire-default" ? new Session() : new Session({ pool_maxsize: n });
       return {
         id,
         async send(op) {
-          const r = op === "upload" ? await s.put(url.upload, { data: payload }) : await s.get(url[op]);
-          if (r.status_code !== 200) throw statusError(id, r.status_code);
-          return r.content;
+          switch (op) {
+            case "upload": {
+              const r = await s.put(url.upload, { data: payload });
+              if (r.status_code !== 200) throw statusError(id, r.status_code);
+              return r.content;
+            }
+            case "post-json":
+            case "post-json-echo": {
+              const r = await s.post(url[op], { json: POST_OBJECT });
+              if (r.status_code !== 200) throw statusError(id, r.status_code);
+              return r.json();
+            }
+            case "json": {
+              const r = await s.get(url.json);
+              if (r.status_code !== 200) throw statusError(id, r.status_code);
+              return r.json();
+            }
+            case "html": {
+              const r = await s.get(url.html);
+              if (r.status_code !== 200) throw statusError(id, r.status_code);
+              return r.text;
+            }
+            case "headers30": {
+              const r = await s.get(url.headers30);
+              if (r.status_code !== 200) throw statusError(id, r.status_code);
+              const h = r.headers;
+              const reading: HeadersReading = {
+                status: r.status_code,
+                contentType: h["content-type"],
+                etag: h.etag,
+                requestId: h["x-request-id"],
+                body: r.json(),
+              };
+              return reading;
+            }
+            default: {
+              const r = await s.get(url[op]);
+              if (r.status_code !== 200) throw statusError(id, r.status_code);
+              return r.content;
+            }
+          }
         },
         async close() {
           s.close();
@@ -107,8 +246,28 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
       return {
         id,
         async send(op) {
-          const r = await fetch(url[op], op === "upload" ? putInit : init);
+          const post = op === "post-json" || op === "post-json-echo";
+          const r = await fetch(
+            url[op],
+            post
+              ? ({ dispatcher, method: "POST", headers: JSON_TYPE, body: JSON.stringify(POST_OBJECT) } as RequestInit)
+              : op === "upload"
+                ? putInit
+                : init,
+          );
           if (r.status !== 200) throw statusError(id, r.status);
+          if (post || op === "json") return r.json();
+          if (op === "html") return r.text();
+          if (op === "headers30") {
+            const reading: HeadersReading = {
+              status: r.status,
+              contentType: r.headers.get("content-type"),
+              etag: r.headers.get("etag"),
+              requestId: r.headers.get("x-request-id"),
+              body: await r.json(),
+            };
+            return reading;
+          }
           return new Uint8Array(await r.arrayBuffer());
         },
         async close() {
@@ -122,13 +281,33 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
       return {
         id,
         async send(op) {
-          const r =
-            op === "upload"
+          const post = op === "post-json" || op === "post-json-echo";
+          const r = post
+            ? await undici.request(url[op], {
+                dispatcher,
+                method: "POST",
+                headers: JSON_TYPE,
+                body: JSON.stringify(POST_OBJECT),
+              })
+            : op === "upload"
               ? await undici.request(url.upload, { dispatcher, method: "PUT", body: payload })
               : await undici.request(url[op], { dispatcher });
           if (r.statusCode !== 200) {
             await r.body.dump();
             throw statusError(id, r.statusCode);
+          }
+          if (post || op === "json") return r.body.json();
+          if (op === "html") return r.body.text();
+          if (op === "headers30") {
+            const h = r.headers;
+            const reading: HeadersReading = {
+              status: r.statusCode,
+              contentType: h["content-type"] as string | undefined,
+              etag: h.etag as string | undefined,
+              requestId: h["x-request-id"] as string | undefined,
+              body: await r.body.json(),
+            };
+            return reading;
           }
           return new Uint8Array(await r.body.arrayBuffer());
         },
@@ -151,8 +330,23 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
       return {
         id,
         send(op) {
-          return new Promise<Uint8Array>((resolve, reject) => {
-            const req = http.request(op === "upload" ? put : get(op), (res) => {
+          const post = op === "post-json" || op === "post-json-echo";
+          const json = post ? JSON.stringify(POST_OBJECT) : undefined;
+          const options =
+            json !== undefined
+              ? {
+                  host: "127.0.0.1",
+                  port: cfg.port,
+                  path: PATHS[op],
+                  method: "POST",
+                  agent,
+                  headers: { "content-type": "application/json", "content-length": Buffer.byteLength(json) },
+                }
+              : op === "upload"
+                ? put
+                : get(op);
+          return new Promise<unknown>((resolve, reject) => {
+            const req = http.request(options, (res) => {
               const chunks: Buffer[] = [];
               let length = 0;
               res.on("data", (c: Buffer) => {
@@ -160,13 +354,32 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
                 length += c.length;
               });
               res.on("end", () => {
-                if (res.statusCode !== 200) reject(statusError(id, res.statusCode ?? 0));
-                else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
+                if (res.statusCode !== 200) {
+                  reject(statusError(id, res.statusCode ?? 0));
+                  return;
+                }
+                const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+                try {
+                  if (post || op === "json") resolve(JSON.parse(body.toString()));
+                  else if (op === "html") resolve(body.toString());
+                  else if (op === "headers30") {
+                    const reading: HeadersReading = {
+                      status: res.statusCode,
+                      contentType: res.headers["content-type"],
+                      etag: res.headers.etag,
+                      requestId: res.headers["x-request-id"] as string | undefined,
+                      body: JSON.parse(body.toString()),
+                    };
+                    resolve(reading);
+                  } else resolve(body);
+                } catch (e) {
+                  reject(e);
+                }
               });
               res.on("error", reject);
             });
             req.on("error", reject);
-            req.end(op === "upload" ? payload : undefined);
+            req.end(op === "upload" ? payload : json);
           });
         },
         async close() {
@@ -179,22 +392,50 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
       const agent = new http.Agent({ keepAlive: true, maxSockets: n });
       // maxRedirects 0: axios then uses node:http directly instead of wrapping it in
       // follow-redirects (reqwire does not follow redirects either); proxy false: ignore env proxies.
-      const ax = axios.create({
+      const common = {
         httpAgent: agent,
-        responseType: "arraybuffer",
         maxRedirects: 0,
-        proxy: false,
+        proxy: false as const,
         maxBodyLength: Number.POSITIVE_INFINITY,
         maxContentLength: Number.POSITIVE_INFINITY,
         validateStatus: null,
-      });
+      };
+      // Bytes for the byte ops; axios's default (responseType json) for the user ops.
+      const ax = axios.create({ ...common, responseType: "arraybuffer" });
+      const user = axios.create(common);
       const putConfig = { headers: { "Content-Type": "application/octet-stream" } };
+      const textConfig = { responseType: "text" as const };
       return {
         id,
         async send(op) {
-          const r = op === "upload" ? await ax.put(url.upload, payload, putConfig) : await ax.get(url[op]);
-          if (r.status !== 200) throw statusError(id, r.status);
-          return r.data as Buffer;
+          switch (op) {
+            case "post-json":
+            case "post-json-echo": {
+              const r = await user.post(url[op], POST_OBJECT);
+              if (r.status !== 200) throw statusError(id, r.status);
+              return r.data;
+            }
+            case "json":
+            case "html":
+            case "headers30": {
+              const r = await user.get(url[op], op === "html" ? textConfig : undefined);
+              if (r.status !== 200) throw statusError(id, r.status);
+              if (op !== "headers30") return r.data;
+              const reading: HeadersReading = {
+                status: r.status,
+                contentType: r.headers["content-type"] as string | undefined,
+                etag: r.headers.etag as string | undefined,
+                requestId: r.headers["x-request-id"] as string | undefined,
+                body: r.data,
+              };
+              return reading;
+            }
+            default: {
+              const r = op === "upload" ? await ax.put(url.upload, payload, putConfig) : await ax.get(url[op]);
+              if (r.status !== 200) throw statusError(id, r.status);
+              return r.data as Buffer;
+            }
+          }
         },
         async close() {
           agent.destroy();
@@ -204,21 +445,50 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
     case "got": {
       const { default: got } = await import("got");
       const agent = new http.Agent({ keepAlive: true, maxSockets: n });
-      const g = got.extend({
+      const user = got.extend({
         agent: { http: agent },
         retry: { limit: 0 },
         throwHttpErrors: false,
         followRedirect: false,
-        responseType: "buffer",
       });
+      const g = user.extend({ responseType: "buffer" });
       // got types its body as string | Buffer | stream | …; a Buffer view of the same bytes (no copy).
       const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       return {
         id,
         async send(op) {
-          const r = op === "upload" ? await g.put(url.upload, { body }) : await g.get(url[op]);
-          if (r.statusCode !== 200) throw statusError(id, r.statusCode);
-          return r.body as Buffer; // responseType "buffer" (got's types do not follow it through extend)
+          switch (op) {
+            case "post-json":
+            case "post-json-echo": {
+              const r = await user.post(url[op], { json: POST_OBJECT, responseType: "json" });
+              if (r.statusCode !== 200) throw statusError(id, r.statusCode);
+              return r.body;
+            }
+            case "json":
+            case "headers30": {
+              const r = await user.get(url[op], { responseType: "json" });
+              if (r.statusCode !== 200) throw statusError(id, r.statusCode);
+              if (op === "json") return r.body;
+              const reading: HeadersReading = {
+                status: r.statusCode,
+                contentType: r.headers["content-type"],
+                etag: r.headers.etag,
+                requestId: r.headers["x-request-id"] as string | undefined,
+                body: r.body,
+              };
+              return reading;
+            }
+            case "html": {
+              const r = await user.get(url.html); // responseType "text", got's default
+              if (r.statusCode !== 200) throw statusError(id, r.statusCode);
+              return r.body;
+            }
+            default: {
+              const r = op === "upload" ? await g.put(url.upload, { body }) : await g.get(url[op]);
+              if (r.statusCode !== 200) throw statusError(id, r.statusCode);
+              return r.body as Buffer; // responseType "buffer" (got's types do not follow it through extend)
+            }
+          }
         },
         async close() {
           agent.destroy();
@@ -233,8 +503,28 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
       return {
         id,
         async send(op) {
-          const r = await nodeFetch(url[op], op === "upload" ? putInit : init);
+          const post = op === "post-json" || op === "post-json-echo";
+          const r = await nodeFetch(
+            url[op],
+            post
+              ? { agent, method: "POST", headers: JSON_TYPE, body: JSON.stringify(POST_OBJECT) }
+              : op === "upload"
+                ? putInit
+                : init,
+          );
           if (r.status !== 200) throw statusError(id, r.status);
+          if (post || op === "json") return r.json();
+          if (op === "html") return r.text();
+          if (op === "headers30") {
+            const reading: HeadersReading = {
+              status: r.status,
+              contentType: r.headers.get("content-type"),
+              etag: r.headers.get("etag"),
+              requestId: r.headers.get("x-request-id"),
+              body: await r.json(),
+            };
+            return reading;
+          }
           return new Uint8Array(await r.arrayBuffer());
         },
         async close() {
@@ -258,7 +548,7 @@ class WireClient implements Client {
   readonly #cfg: ClientConfig;
   readonly #requests: Record<Op, Buffer>;
   /** The response length of each op; set with setLengths() before use. */
-  #lengths: Record<Op, number> = { small: 0, download: 0, upload: 0 };
+  #lengths: Partial<Record<Op, number>> = {};
   readonly #idle: WireSocket[] = [];
   #open = 0;
   readonly #queue: Array<() => void> = [];
@@ -267,14 +557,29 @@ class WireClient implements Client {
   constructor(cfg: ClientConfig) {
     this.#cfg = cfg;
     const host = `Host: 127.0.0.1:${cfg.port}\r\n`;
+    const get = (op: Op) => Buffer.from(`GET ${PATHS[op]} HTTP/1.1\r\n${host}\r\n`, "latin1");
+    const json = Buffer.from(JSON.stringify(POST_OBJECT), "utf8");
+    const post = (op: Op) =>
+      Buffer.concat([
+        Buffer.from(
+          `POST ${PATHS[op]} HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n`,
+          "latin1",
+        ),
+        json,
+      ]);
     this.#requests = {
-      small: Buffer.from(`GET ${PATHS.small} HTTP/1.1\r\n${host}\r\n`, "latin1"),
-      download: Buffer.from(`GET ${PATHS.download} HTTP/1.1\r\n${host}\r\n`, "latin1"),
+      small: get("small"),
+      download: get("download"),
       upload: Buffer.from(`PUT ${PATHS.upload} HTTP/1.1\r\n${host}Content-Length: ${cfg.payload.length}\r\n\r\n`),
+      json: get("json"),
+      "post-json": post("post-json"),
+      "post-json-echo": post("post-json-echo"),
+      html: get("html"),
+      headers30: get("headers30"),
     };
   }
 
-  setLengths(lengths: Record<Op, number>): void {
+  setLengths(lengths: Partial<Record<Op, number>>): void {
     this.#lengths = lengths;
   }
 
@@ -304,7 +609,7 @@ class WireClient implements Client {
 
   async send(op: Op): Promise<Uint8Array | number> {
     const expected = this.#lengths[op];
-    if (expected === 0) throw new Error("wire: response lengths not set");
+    if (expected === undefined || expected === 0) throw new Error(`wire: response length of ${op} not set`);
     const s = await this.#acquire();
     try {
       return await s.exchange(this.#requests[op], op === "upload" ? this.#cfg.payload : undefined, expected);
@@ -394,7 +699,7 @@ class WireSocket {
 }
 
 /** Tells a wire client the response lengths (other clients ignore it). */
-export function setWireLengths(client: Client, lengths: Record<Op, number>): void {
+export function setWireLengths(client: Client, lengths: Partial<Record<Op, number>>): void {
   if (client instanceof WireClient) client.setLengths(lengths);
 }
 
@@ -402,44 +707,112 @@ export function setWireLengths(client: Client, lengths: Record<Op, number>): voi
 
 const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
 
-/** The length every result of `op` must have for this client. */
-export function expectedLength(client: Client, e: Expected): number {
-  return client.id === "wire" ? e.response : e.body;
+/** A JSON value as compact text, to compare with what the server sent (its bodies are compact). */
+const asJson = (v: unknown) => JSON.stringify(v);
+
+/** Checks one result completely: status (done by send), then the bytes, or the value read. */
+export function checkContent(client: Client, op: Op, got: unknown, e: Expected): void {
+  const fail = (what: string) => new Error(`${client.id} ${op}: ${what}`);
+  if (client.id === "wire" || isByteOp(op)) {
+    const wire = client.id === "wire";
+    if (!(got instanceof Uint8Array)) throw fail(`expected a byte array, got ${typeof got}`);
+    const length = wire ? e.response : e.body;
+    const hash = wire ? e.responseHash : e.hash;
+    if (got.length !== length) throw fail(`${got.length} bytes, expected ${length}`);
+    const h = sha1(got);
+    if (h !== hash) throw fail(`content differs (sha1 ${h}, expected ${hash})`);
+    return;
+  }
+  if (e.text === undefined) throw fail("no expected text");
+  switch (op) {
+    case "json":
+    case "post-json":
+      if (asJson(got) !== e.text) throw fail(`parsed ${asJson(got)?.slice(0, 80)}, expected ${e.text.slice(0, 80)}`);
+      return;
+    case "html":
+      if (typeof got !== "string") throw fail(`expected a string, got ${typeof got}`);
+      if (got !== e.text) throw fail(`text differs (${got.length} characters, expected ${e.text.length})`);
+      return;
+    case "headers30": {
+      const r = got as HeadersReading;
+      const h = e.headers ?? {};
+      const read = [r.contentType, r.etag, r.requestId];
+      const want = [h["content-type"], h.etag, h["x-request-id"]];
+      if (r.status !== 200) throw fail(`status ${r.status}`);
+      if (read.some((v, i) => v !== want[i])) throw fail(`headers ${asJson(read)}, expected ${asJson(want)}`);
+      if (asJson(r.body) !== e.text) throw fail(`body ${asJson(r.body)}, expected ${e.text}`);
+      return;
+    }
+    default:
+      throw fail("not a timed op");
+  }
 }
 
-/** Checks one result completely: status (done by send), length and content. */
-export function checkContent(client: Client, op: Op, got: Uint8Array | number, e: Expected): void {
-  const wire = client.id === "wire";
-  if (!(got instanceof Uint8Array)) throw new Error(`${client.id} ${op}: expected a byte array, got ${typeof got}`);
-  const length = wire ? e.response : e.body;
-  const hash = wire ? e.responseHash : e.hash;
-  if (got.length !== length) throw new Error(`${client.id} ${op}: ${got.length} bytes, expected ${length}`);
-  const h = sha1(got);
-  if (h !== hash) throw new Error(`${client.id} ${op}: content differs (sha1 ${h}, expected ${hash})`);
+/**
+ * Checks the POST a client sends: the server parses the body of `POST /post-json/echo` and answers
+ * it back with the request's Content-Type; the body must be POST_OBJECT, the type application/json.
+ */
+export function checkEcho(client: Client, got: unknown): void {
+  const r = got as { contentType?: string; bytes?: number; body?: unknown };
+  if (!/^application\/json\b/i.test(r.contentType ?? "")) {
+    throw new Error(`${client.id} post-json: sent Content-Type ${JSON.stringify(r.contentType)}`);
+  }
+  if (asJson(r.body) !== asJson(POST_OBJECT)) {
+    throw new Error(`${client.id} post-json: the server parsed ${asJson(r.body).slice(0, 120)}, not the object sent`);
+  }
 }
 
-/** The cheap check done on every timed request: the length (status is checked by send). */
-function checkLength(id: string, op: Op, got: Uint8Array | number, length: number): void {
-  const n = typeof got === "number" ? got : got.length;
-  if (n !== length) throw new Error(`${id} ${op}: ${n} bytes, expected ${length}`);
+/**
+ * The cheap check done on every timed request (status is checked by send): the length of bytes;
+ * a field of the parsed JSON; the length of the text; the headers read and a field of the body.
+ */
+export function quickCheck(client: Client, op: Op, e: Expected): (got: unknown) => void {
+  const id = client.id;
+  if (id === "wire" || isByteOp(op)) {
+    const length = id === "wire" ? e.response : e.body;
+    return (got) => {
+      const n = typeof got === "number" ? got : (got as Uint8Array).length;
+      if (n !== length) throw new Error(`${id} ${op}: ${n} bytes, expected ${length}`);
+    };
+  }
+  const text = e.text ?? "";
+  if (op === "html") {
+    return (got) => {
+      if ((got as string).length !== text.length) throw new Error(`${id} html: ${(got as string).length} characters`);
+    };
+  }
+  // The first member of the expected JSON object, which the parsed value must have too.
+  const [key, value] = Object.entries(JSON.parse(text) as Record<string, unknown>)[0] as [string, unknown];
+  const member = (v: unknown) => {
+    if ((v as Record<string, unknown>)[key] !== value) throw new Error(`${id} ${op}: ${key} is not ${String(value)}`);
+  };
+  if (op !== "headers30") return member;
+  const etag = e.headers?.etag;
+  return (got) => {
+    const r = got as HeadersReading;
+    if (r.etag !== etag) throw new Error(`${id} headers30: etag ${r.etag}`);
+    member(r.body);
+  };
 }
 
 // ---- drivers ----------------------------------------------------------------------------------------
 
-/** Runs `total` requests with at most `inflight` at once (closed loop); returns the milliseconds. */
+/**
+ * Runs `total` requests with at most `inflight` at once (closed loop), each result passed to
+ * `check`; returns the milliseconds.
+ */
 export async function closedLoop(
   client: Client,
   op: Op,
   total: number,
   inflight: number,
-  length: number,
+  check: (got: unknown) => void,
 ): Promise<number> {
   let issued = 0;
-  const id = client.id;
   const lane = async () => {
     while (issued < total) {
       issued++;
-      checkLength(id, op, await client.send(op), length);
+      check(await client.send(op));
     }
   };
   const lanes: Promise<void>[] = [];
@@ -457,11 +830,16 @@ export interface Latency {
 }
 
 /** Sequential requests (one in flight) timed one by one with tinybench; microseconds. */
-export async function sequentialLatency(client: Client, op: Op, length: number, timeMs: number): Promise<Latency> {
+export async function sequentialLatency(
+  client: Client,
+  op: Op,
+  check: (got: unknown) => void,
+  timeMs: number,
+): Promise<Latency> {
   const bench = new Bench({ time: timeMs, warmupTime: 100, iterations: 100, warmupIterations: 50, throws: true });
   const id = client.id;
   bench.add("seq", async () => {
-    checkLength(id, op, await client.send(op), length);
+    check(await client.send(op));
   });
   await bench.run();
   const r = bench.getTask("seq")?.result;
@@ -498,7 +876,7 @@ export interface HeapResult {
 export async function heapPerRequest(
   client: Client,
   op: Op,
-  length: number,
+  check: (got: unknown) => void,
   inflight: number,
   maxTotal: number,
   maxMs: number,
@@ -518,7 +896,7 @@ export async function heapPerRequest(
     await settle();
     const probe = Math.max(inflight * 4, 200);
     const h0 = v8.getHeapStatistics().used_heap_size;
-    await closedLoop(client, op, probe, inflight, length);
+    await closedLoop(client, op, probe, inflight, check);
     const perReq = Math.max(256, (v8.getHeapStatistics().used_heap_size - h0) / probe);
     const room = (newSpace()?.space_available_size ?? 16 * 1024 * 1024) * 0.4;
     let batch = Math.max(inflight * 2, Math.min(20000, Math.floor(room / perReq)));
@@ -537,7 +915,7 @@ export async function heapPerRequest(
       const ab0 = process.memoryUsage().arrayBuffers;
       const t0 = performance.now();
       const u0 = v8.getHeapStatistics().used_heap_size;
-      await closedLoop(client, op, k, inflight, length);
+      await closedLoop(client, op, k, inflight, check);
       const u1 = v8.getHeapStatistics().used_heap_size;
       const t1 = performance.now();
       const ab1 = process.memoryUsage().arrayBuffers;

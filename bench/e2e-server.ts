@@ -2,11 +2,18 @@
 // server is not what limits a client). Run as a child process (fork) by bench/e2e.ts; it reports
 // its port and what it sends over IPC, and answers `stats` queries (connections, requests, CPU).
 //
-//   GET /small        200, 6 headers, a ~100-byte JSON body (Content-Length)
-//   GET /chunked-1m   200, 1 MiB body in 16 chunks of 64 KiB (Transfer-Encoding: chunked)
-//   PUT /upload       reads the request body (Content-Length or chunked), then 200 with a
-//                     fixed-width text body `received NNNNNNNNNN` (the byte count it read)
-//   anything else     404 (small body)
+//   GET /small            200, 6 headers, a ~100-byte JSON body (Content-Length)
+//   GET /chunked-1m       200, 1 MiB body in 16 chunks of 64 KiB (Transfer-Encoding: chunked)
+//   PUT /upload           reads the request body (Content-Length or chunked), then 200 with a
+//                         fixed-width text body `received NNNNNNNNNN` (the byte count it read)
+//   POST /post-json       reads the request body without parsing it, then 200 with a fixed small
+//                         JSON body; 400 unless the request's Content-Type is application/json and
+//                         its body has at least 256 bytes (a cheap check on every timed request)
+//   POST /post-json/echo  parses the JSON request body and answers it back with the request's
+//                         Content-Type (verification only, never timed)
+//   GET /page.html        200, a 20 KiB `text/html; charset=utf-8` page with non-ASCII text
+//   GET /headers30        200, 30 CDN-style header fields, a small JSON body
+//   anything else         404 (small body)
 //
 // Request parsing is minimal but correct for what clients send: pipelined requests, heads split
 // anywhere, Content-Length and chunked request bodies (extensions and trailers skipped),
@@ -52,6 +59,117 @@ const SMALL = response(
   smallBody,
 );
 
+/** The answer to every timed `POST /post-json`: compact JSON, as a created-resource reply. */
+const postJsonBody = Buffer.from(JSON.stringify({ ok: true, id: 90125, status: "created" }), "latin1");
+const POST_JSON = response(
+  "200 OK",
+  [
+    ["Date", DATE],
+    ["Server", "e2e-bench"],
+    ["Content-Type", "application/json"],
+    ["Content-Length", String(postJsonBody.length)],
+  ],
+  postJsonBody,
+);
+
+/**
+ * A 20 KiB (20,480-byte) HTML page: a product table whose names mix ASCII with Latin-1
+ * accents, Greek, Cyrillic, CJK and an emoji, so decoding it is real UTF-8 work (about 4% of
+ * the bytes are in multi-byte sequences).
+ */
+function htmlPage(bytes: number): string {
+  const names = [
+    "Café crème",
+    "Größe M — grün",
+    "Piñata grande",
+    "Smørrebrød",
+    "Façade naïve",
+    "東京タワー",
+    "Привет, мир",
+    "Ελληνικά",
+    "Crème brûlée",
+    "Rennrad 🚲",
+  ];
+  const head =
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Catalogue — page 1</title>\n' +
+    '<link rel="stylesheet" href="/static/site.css">\n</head>\n<body>\n<h1>Catalogue</h1>\n<table class="products">\n' +
+    "<tr><th>#</th><th>Name</th><th>Price</th><th>Stock</th></tr>\n";
+  const tail = "</table>\n<footer>© 2025 Example GmbH · Impressum · Datenschutz</footer>\n</body>\n</html>\n";
+  let rows = "";
+  for (let i = 0; ; i++) {
+    const price = (((i * 7919) % 10000) / 100 + 1).toFixed(2);
+    const row =
+      `<tr id="p${i}"><td>${i + 1}</td><td><a href="/p/${1000 + i}">${names[i % names.length]} ${i}</a></td>` +
+      `<td>€ ${price}</td><td>${(i * 31) % 97}</td></tr>\n`;
+    if (Buffer.byteLength(head + rows + row + tail) + 16 > bytes) break;
+    rows += row;
+  }
+  const pad = bytes - Buffer.byteLength(head + rows + tail) - 8; // `<!--`, `-->` and a newline
+  return `${head + rows}<!--${" ".repeat(pad)}-->\n${tail}`;
+}
+const htmlBody = Buffer.from(htmlPage(20 * 1024), "utf8");
+const HTML = response(
+  "200 OK",
+  [
+    ["Date", DATE],
+    ["Server", "e2e-bench"],
+    ["Content-Type", "text/html; charset=utf-8"],
+    ["Content-Length", String(htmlBody.length)],
+    ["Cache-Control", "no-cache"],
+  ],
+  htmlBody,
+);
+
+/** A small JSON body behind 30 header fields, as a CDN in front of an API would send them. */
+const headers30Body = Buffer.from(
+  JSON.stringify({ id: "a1b2c3", items: [1, 2, 3], cached: true, region: "eu-central" }),
+  "latin1",
+);
+/** The fields the clients read by name (lower-case name → value). */
+const HEADERS30_READ = {
+  "content-type": "application/json; charset=utf-8",
+  etag: 'W/"5f3a-1b2c3d4e5f60"',
+  "x-request-id": "b6f0c2d4-91a7-4c3e-8d5b-2f6e7a8c9d01",
+};
+const HEADERS30_FIELDS: Array<[string, string]> = [
+  ["Date", DATE],
+  ["Content-Type", HEADERS30_READ["content-type"]],
+  ["Content-Length", String(headers30Body.length)],
+  ["Connection", "keep-alive"],
+  ["Cache-Control", "public, max-age=300, s-maxage=600, stale-while-revalidate=30"],
+  ["ETag", HEADERS30_READ.etag],
+  ["Last-Modified", "Tue, 14 Jan 2025 09:58:12 GMT"],
+  ["Vary", "Accept-Encoding, Origin"],
+  ["Server", "cloudflare"],
+  ["CF-Ray", "8f2a1b3c4d5e6f70-FRA"],
+  ["CF-Cache-Status", "HIT"],
+  ["Age", "137"],
+  ["X-Cache", "Hit from cloudfront"],
+  ["X-Amz-Cf-Pop", "FRA56-P3"],
+  ["X-Amz-Cf-Id", "Qm9keS1pZC1mb3ItdGhlLWJlbmNoLW9ubHk9PQ_f3aB9xLw2kP0vT=="],
+  ["Via", "1.1 7c4e2a9b1d3f5e6a.cloudfront.net (CloudFront)"],
+  ["Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"],
+  [
+    "Content-Security-Policy",
+    "default-src 'self'; script-src 'self' https://cdn.example.com; img-src 'self' data: https:; " +
+      "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  ],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+  ["Referrer-Policy", "strict-origin-when-cross-origin"],
+  ["Permissions-Policy", "geolocation=(), camera=(), microphone=()"],
+  ["Access-Control-Allow-Origin", "*"],
+  ["Access-Control-Expose-Headers", "ETag, X-Request-Id, X-RateLimit-Remaining"],
+  ["X-Request-Id", HEADERS30_READ["x-request-id"]],
+  ["X-RateLimit-Limit", "1000"],
+  ["X-RateLimit-Remaining", "998"],
+  ["X-RateLimit-Reset", "1736850225"],
+  ["Alt-Svc", 'h3=":443"; ma=86400'],
+  ["Server-Timing", "cdn-cache; desc=HIT, edge; dur=1"],
+];
+if (HEADERS30_FIELDS.length !== 30) throw new Error("e2e-server: /headers30 must send 30 fields");
+const HEADERS30 = response("200 OK", HEADERS30_FIELDS, headers30Body);
+
 const bigBody = filler(CHUNK * CHUNKS, 7);
 const chunkedParts: Buffer[] = [];
 for (let i = 0; i < CHUNKS; i++) {
@@ -94,15 +212,35 @@ function uploadResponse(received: number): Buffer {
 const notFoundBody = Buffer.from("not found", "latin1");
 const NOT_FOUND = response("404 Not Found", [["Content-Length", String(notFoundBody.length)]], notFoundBody);
 const BAD = Buffer.from("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", "latin1");
+const badJsonBody = Buffer.from("expected a JSON body (Content-Type application/json, at least 256 bytes)", "latin1");
+const BAD_JSON = response("400 Bad Request", [["Content-Length", String(badJsonBody.length)]], badJsonBody);
+const isJsonType = (v: string) => v.toLowerCase().startsWith("application/json");
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
 
-/** What the bench needs to know to check responses; `hash` is SHA-1 of the bytes, hex. */
+/** One canned answer: body and whole-response lengths and SHA-1 hashes (hex). */
+export interface Sent {
+  body: number;
+  response: number;
+  hash: string;
+  responseHash: string;
+  /** The body as UTF-8 text (the answers clients read as JSON or text). */
+  text?: string;
+  /** Fields clients read by name: lower-case name → value. */
+  headers?: Record<string, string>;
+  /** Header fields in the response. */
+  fields: number;
+}
+
+/** What the bench needs to know to check responses. */
 export interface Served {
   port: number;
-  small: { body: number; response: number; hash: string; responseHash: string };
-  download: { body: number; response: number; hash: string; responseHash: string };
+  small: Sent;
+  download: Sent;
   /** The answer to a PUT of `uploadBytes` bytes. */
-  upload: { body: number; response: number; hash: string; responseHash: string };
+  upload: Sent;
+  postJson: Sent;
+  html: Sent;
+  headers30: Sent;
 }
 
 /** The server's counters, as sent for a `stats` query. */
@@ -120,18 +258,32 @@ export interface ServerStats {
 
 const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
 
+function sent(
+  body: Buffer,
+  whole: Buffer,
+  fields: number,
+  read?: { text?: boolean; headers?: Record<string, string> },
+): Sent {
+  return {
+    body: body.length,
+    response: whole.length,
+    hash: sha1(body),
+    responseHash: sha1(whole),
+    fields,
+    ...(read?.text ? { text: body.toString("utf8") } : {}),
+    ...(read?.headers ? { headers: read.headers } : {}),
+  };
+}
+
 function describe(port: number, uploadBytes: number): Served {
-  const up = uploadResponse(uploadBytes);
   return {
     port,
-    small: { body: smallBody.length, response: SMALL.length, hash: sha1(smallBody), responseHash: sha1(SMALL) },
-    download: { body: bigBody.length, response: CHUNKED.length, hash: sha1(bigBody), responseHash: sha1(CHUNKED) },
-    upload: {
-      body: uploadBody(uploadBytes).length,
-      response: up.length,
-      hash: sha1(uploadBody(uploadBytes)),
-      responseHash: sha1(up),
-    },
+    small: sent(smallBody, SMALL, 6, { text: true }),
+    download: sent(bigBody, CHUNKED, 5),
+    upload: sent(uploadBody(uploadBytes), uploadResponse(uploadBytes), 4),
+    postJson: sent(postJsonBody, POST_JSON, 4, { text: true }),
+    html: sent(htmlBody, HTML, 5, { text: true }),
+    headers30: sent(headers30Body, HEADERS30, 30, { text: true, headers: HEADERS30_READ }),
   };
 }
 
@@ -160,6 +312,10 @@ class Conn {
   path = "";
   close = false;
   epoch = 0;
+  /** The request's Content-Type value ("" when absent). */
+  contentType = "";
+  /** Copies of the request body's pieces, kept only for `POST /post-json/echo`. */
+  collected: Buffer[] | undefined;
 
   onData(data: Buffer): void {
     stats.bytesIn += data.length;
@@ -191,6 +347,7 @@ class Conn {
         }
         case State.Fixed: {
           const take = Math.min(this.remaining, n - at);
+          if (this.collected !== undefined) this.collected.push(Buffer.from(buf.subarray(at, at + take)));
           this.remaining -= take;
           this.received += take;
           at += take;
@@ -226,6 +383,7 @@ class Conn {
         }
         case State.ChunkData: {
           const take = Math.min(this.remaining, n - at);
+          if (this.collected !== undefined) this.collected.push(Buffer.from(buf.subarray(at, at + take)));
           this.remaining -= take;
           this.received += take;
           at += take;
@@ -273,6 +431,8 @@ class Conn {
     if (sp1 <= 0 || sp2 <= sp1 || eol <= sp2 || !text.startsWith("HTTP/1.", sp2 + 1)) return false;
     this.path = text.slice(sp1 + 1, sp2);
     this.received = 0;
+    this.contentType = "";
+    this.collected = this.path === "/post-json/echo" ? [] : undefined;
     this.close = text.startsWith("HTTP/1.0", sp2 + 1);
     let length = -1;
     let chunked = false;
@@ -299,6 +459,8 @@ class Conn {
         const v = text.slice(colon + 1, next).toLowerCase();
         if (v.includes("close")) this.close = true;
         else if (v.includes("keep-alive")) this.close = false;
+      } else if (name === "content-type") {
+        this.contentType = text.slice(colon + 1, next).trim();
       } else if (name === "expect") {
         expectContinue =
           text
@@ -333,9 +495,34 @@ class Conn {
     if (p === "/small") out = SMALL;
     else if (p === "/chunked-1m") out = CHUNKED;
     else if (p === "/upload") out = uploadResponse(this.received);
+    else if (p === "/page.html") out = HTML;
+    else if (p === "/headers30") out = HEADERS30;
+    else if (p === "/post-json") out = this.received >= 256 && isJsonType(this.contentType) ? POST_JSON : BAD_JSON;
+    else if (p === "/post-json/echo") out = this.echo();
     else out = NOT_FOUND;
     if (this.close) this.socket.end(out);
     else this.socket.write(out);
+  }
+
+  /** The parsed request body and its Content-Type, as JSON (400 when the body is not JSON). */
+  echo(): Buffer {
+    const body = Buffer.concat(this.collected ?? []).toString("utf8");
+    this.collected = undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return BAD_JSON;
+    }
+    const out = Buffer.from(JSON.stringify({ contentType: this.contentType, bytes: this.received, body: parsed }));
+    return response(
+      "200 OK",
+      [
+        ["Content-Type", "application/json"],
+        ["Content-Length", String(out.length)],
+      ],
+      out,
+    );
   }
 
   fail(): void {

@@ -5,13 +5,14 @@ import {
   type Client,
   type ClientId,
   checkContent,
+  checkEcho,
   closedLoop,
   createClient,
   type Expected,
-  expectedLength,
   type HeapResult,
   heapPerRequest,
   type Op,
+  quickCheck,
   sequentialLatency,
   setWireLengths,
 } from "./e2e-clients.js";
@@ -26,7 +27,7 @@ export type WorkerRequest =
       op: Op;
       verifyInflight: number;
       payloadBytes: number;
-      expected: Record<Op, Expected>;
+      expected: Partial<Record<Op, Expected>>;
     }
   | { type: "warmup"; total: number; inflight: number }
   | { type: "run"; total: number; inflight: number }
@@ -56,7 +57,10 @@ export function makePayload(n: number): Uint8Array {
 
 /**
  * Makes a client and checks it: two sequential requests, then `inflight` at once, each with
- * status 200 and exactly the expected bytes (length and SHA-1) — before anything is timed.
+ * status 200 and exactly the expected bytes (length and SHA-1), or for the user ops exactly the
+ * expected value read (parsed JSON, text, headers); for post-json, first what the client sends
+ * (the server parses it back) — all before anything is timed. Returns the client and the cheap
+ * check of every timed request.
  */
 export async function makeVerifiedClient(
   id: ClientId,
@@ -65,13 +69,10 @@ export async function makeVerifiedClient(
   op: Op,
   inflight: number,
   payload: Uint8Array,
-  expected: Record<Op, Expected>,
-): Promise<Client> {
-  const lengths = {
-    small: expected.small.response,
-    download: expected.download.response,
-    upload: expected.upload.response,
-  };
+  expected: Partial<Record<Op, Expected>>,
+): Promise<{ client: Client; check: (got: unknown) => void }> {
+  const lengths: Partial<Record<Op, number>> = {};
+  for (const [k, e] of Object.entries(expected)) lengths[k as Op] = e.response;
   // The wire client counts bytes; a capturing twin checks the bytes themselves.
   const checker = id === "wire" ? await createClient(id, { port, sockets, payload, capture: true }) : undefined;
   const client = await createClient(id, { port, sockets, payload });
@@ -79,21 +80,26 @@ export async function makeVerifiedClient(
   const probe = checker ?? client;
   setWireLengths(probe, lengths);
   const e = expected[op];
+  if (e === undefined) throw new Error(`${id}: nothing expected of ${op}`);
+  if (op === "post-json" && id !== "wire") {
+    for (let i = 0; i < 2; i++) checkEcho(probe, await probe.send("post-json-echo"));
+  }
   for (let i = 0; i < 2; i++) checkContent(probe, op, await probe.send(op), e);
   const results = await Promise.all(Array.from({ length: inflight }, () => probe.send(op)));
   for (const r of results) checkContent(probe, op, r, e);
+  const check = quickCheck(client, op, e);
   if (checker !== undefined) {
     await checker.close();
     // and the counting client once, at the same concurrency
-    await closedLoop(client, op, inflight, inflight, expectedLength(client, e));
+    await closedLoop(client, op, inflight, inflight, check);
   }
-  return client;
+  return { client, check };
 }
 
 async function main(): Promise<void> {
   let client: Client | undefined;
   let op: Op = "small";
-  let length = 0;
+  let check: (got: unknown) => void = () => {};
   const reply = (r: WorkerReply) => process.send?.(r);
 
   const handle = async (msg: WorkerRequest): Promise<void> => {
@@ -104,7 +110,7 @@ async function main(): Promise<void> {
         op = msg.op;
         const rssBytes = process.memoryUsage().rss;
         const payload = makePayload(msg.payloadBytes);
-        client = await makeVerifiedClient(
+        ({ client, check } = await makeVerifiedClient(
           msg.client,
           msg.port,
           msg.sockets,
@@ -112,34 +118,33 @@ async function main(): Promise<void> {
           msg.verifyInflight,
           payload,
           msg.expected,
-        );
-        length = expectedLength(client, msg.expected[msg.op]);
+        ));
         reply({ type: "ready", rssBytes });
         return;
       }
       case "warmup": {
         if (client === undefined) throw new Error("not initialised");
-        reply({ type: "done", ms: await closedLoop(client, op, msg.total, msg.inflight, length) });
+        reply({ type: "done", ms: await closedLoop(client, op, msg.total, msg.inflight, check) });
         return;
       }
       case "run": {
         if (client === undefined) throw new Error("not initialised");
         const c0 = process.cpuUsage();
-        const ms = await closedLoop(client, op, msg.total, msg.inflight, length);
+        const ms = await closedLoop(client, op, msg.total, msg.inflight, check);
         const c1 = process.cpuUsage(c0);
         reply({ type: "run", ms, cpuMicros: c1.user + c1.system });
         return;
       }
       case "latency": {
         if (client === undefined) throw new Error("not initialised");
-        await closedLoop(client, op, 50, 1, length);
-        reply({ type: "latency", ...(await sequentialLatency(client, op, length, msg.timeMs)) });
+        await closedLoop(client, op, 50, 1, check);
+        reply({ type: "latency", ...(await sequentialLatency(client, op, check, msg.timeMs)) });
         return;
       }
       case "heap": {
         if (client === undefined) throw new Error("not initialised");
-        await closedLoop(client, op, msg.warmup, msg.inflight, length);
-        reply({ type: "heap", ...(await heapPerRequest(client, op, length, msg.inflight, msg.maxTotal, msg.maxMs)) });
+        await closedLoop(client, op, msg.warmup, msg.inflight, check);
+        reply({ type: "heap", ...(await heapPerRequest(client, op, check, msg.inflight, msg.maxTotal, msg.maxMs)) });
         return;
       }
       case "exit": {
