@@ -80,6 +80,30 @@ export function encodeForm(data: FormFields): { body: Uint8Array; contentType: s
 }
 
 const HEX = "0123456789abcdef";
+/** A character outside printable ASCII (JSON.stringify writes no raw control character). */
+const NON_ASCII = /[^ -~]/;
+
+// Small bodies are carved from a shared slab (one allocation per 64 KiB instead of one per body,
+// which for these sizes costs more than the encoding); a full slab is replaced, never overwritten,
+// so every body keeps its bytes for as long as it is held.
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabAt = 0;
+
+/** Room for at most `size` bytes: a view that `commit` then trims to what was written. */
+function room(size: number): Uint8Array {
+  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
+  if (slabAt + size > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabAt = 0;
+  }
+  return slab.subarray(slabAt, slabAt + size);
+}
+
+function commit(space: Uint8Array, length: number): Uint8Array {
+  if (space.buffer === slab.buffer) slabAt += length;
+  return space.subarray(0, length);
+}
 
 /**
  * JSON.stringify's output as the bytes json.dumps writes by default: ", " and ": " between items,
@@ -88,38 +112,68 @@ const HEX = "0123456789abcdef";
  */
 function pythonJsonBytes(json: string): Uint8Array {
   const n = json.length;
-  // separators add one byte each; an escaped character takes six: grown when that is not enough
-  let out = new Uint8Array(n + (n >> 2) + 16);
+  // the most it can take: a space after every character outside strings, or six bytes (\uXXXX)
+  // for every character of a string
+  const out = room(NON_ASCII.test(json) ? n * 6 : n * 2);
   let o = 0;
-  let inString = false;
-  for (let i = 0; i < n; i++) {
-    if (o + 6 > out.length) {
-      const bigger = new Uint8Array(out.length * 2 + 6 * (n - i));
-      bigger.set(out);
-      out = bigger;
+  let i = 0;
+  while (i < n) {
+    // outside strings: a space after each separator
+    while (i < n) {
+      const c = json.charCodeAt(i++);
+      out[o++] = c;
+      if (c === 0x22) break;
+      if (c === 0x2c || c === 0x3a) out[o++] = 0x20;
     }
-    const c = json.charCodeAt(i);
-    if (!inString) {
-      out[o++] = c;
-      if (c === 0x22) inString = true;
-      else if (c === 0x2c || c === 0x3a) out[o++] = 0x20;
-    } else if (c > 0x7e) {
-      out[o++] = 0x5c;
-      out[o++] = 0x75;
-      out[o++] = HEX.charCodeAt(c >> 12);
-      out[o++] = HEX.charCodeAt((c >> 8) & 15);
-      out[o++] = HEX.charCodeAt((c >> 4) & 15);
-      out[o++] = HEX.charCodeAt(c & 15);
-    } else if (c === 0x5c) {
-      // an escape: the backslash and the character after it (JSON.stringify escapes only ASCII)
-      out[o++] = c;
-      out[o++] = json.charCodeAt(++i);
-    } else {
-      out[o++] = c;
-      if (c === 0x22) inString = false;
+    // inside a string, up to its closing quote (JSON.stringify escapes only ASCII characters)
+    while (i < n) {
+      const c = json.charCodeAt(i++);
+      if (c < 0x7f) {
+        out[o++] = c;
+        if (c === 0x22) break;
+        if (c === 0x5c) out[o++] = json.charCodeAt(i++);
+      } else {
+        out[o++] = 0x5c;
+        out[o++] = 0x75;
+        out[o++] = HEX.charCodeAt(c >> 12);
+        out[o++] = HEX.charCodeAt((c >> 8) & 15);
+        out[o++] = HEX.charCodeAt((c >> 4) & 15);
+        out[o++] = HEX.charCodeAt(c & 15);
+      }
     }
   }
-  return out.subarray(0, o);
+  return commit(out, o);
+}
+
+enum Finite {
+  Yes = 0,
+  No = 1,
+  Unknown = 2,
+}
+
+/**
+ * Whether every number JSON.stringify would write of `value` is finite, looking at plain data
+ * only: a toJSON method, a Number object or a deep nesting is Unknown (the replacer decides).
+ */
+function finiteness(value: unknown, depth: number): Finite {
+  if (typeof value === "number") return Number.isFinite(value) ? Finite.Yes : Finite.No;
+  if (value === null || typeof value !== "object") return Finite.Yes;
+  if (depth > 64 || value instanceof Number || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return Finite.Unknown;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const f = finiteness(value[i], depth + 1);
+      if (f !== Finite.Yes) return f;
+    }
+    return Finite.Yes;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const f = finiteness((value as Record<string, unknown>)[key], depth + 1);
+    if (f !== Finite.Yes) return f;
+  }
+  return Finite.Yes;
 }
 
 function finiteOnly(this: unknown, key: string, value: unknown): unknown {
@@ -140,10 +194,11 @@ function finiteOnly(this: unknown, key: string, value: unknown): unknown {
 export function encodeJson(value: unknown): { body: Uint8Array; contentType: string } {
   let json: string | undefined;
   try {
-    // A replacer takes JSON.stringify off its fast path (several times slower), so it runs only
-    // when the output has a null: NaN and ±Infinity come out as null, and without one there were none.
+    // A replacer takes JSON.stringify off its fast path (several times slower). NaN and ±Infinity
+    // come out as null: an output without one had none; with one, the value is walked for them,
+    // and only where the walk cannot tell (toJSON, Number objects) does the replacer run.
     json = JSON.stringify(value);
-    if (json?.includes("null")) json = JSON.stringify(value, finiteOnly);
+    if (json?.includes("null") && finiteness(value, 0) !== Finite.Yes) json = JSON.stringify(value, finiteOnly);
   } catch (err) {
     throw new TypeError(`Cannot encode the value as JSON: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,

@@ -110,6 +110,11 @@ describe("encodeJson", () => {
     );
   });
 
+  it("every body keeps its own bytes, however many are made (small ones share memory)", () => {
+    const kept = Array.from({ length: 400 }, (_, i) => ({ i, body: encodeJson({ i, pad: "é".repeat(i * 7) }).body }));
+    for (const { i, body } of kept) expect(JSON.parse(text(body))).toEqual({ i, pad: "é".repeat(i * 7) });
+  });
+
   it("follows JSON.stringify for toJSON and undefined members", () => {
     expect(text(encodeJson({ d: new Date(0), u: undefined, arr: [undefined] }).body)).toBe(
       '{"d": "1970-01-01T00:00:00.000Z", "arr": [null]}',
@@ -121,6 +126,28 @@ describe("encodeJson", () => {
     expect(() => encodeJson({ x: Number.NaN })).toThrow(/not JSON compliant: NaN \(at "x"\)/);
     expect(() => encodeJson([Number.POSITIVE_INFINITY])).toThrow(TypeError);
     expect(() => encodeJson(new Number(Number.NEGATIVE_INFINITY))).toThrow(TypeError);
+  });
+
+  it("tells real nulls from NaN and Infinity wherever they are: deep, beside nulls, behind toJSON", () => {
+    const nested = { a: null, list: [null, 1, { deep: [2, { n: Number.NaN }] }] };
+    expect(() => encodeJson(nested)).toThrow(/not JSON compliant: NaN \(at "n"\)/);
+    expect(() => encodeJson({ a: null, n: new Number(Number.POSITIVE_INFINITY) })).toThrow(TypeError);
+    expect(() => encodeJson({ a: null, t: { toJSON: () => ({ v: Number.NEGATIVE_INFINITY }) } })).toThrow(TypeError);
+    const deep: { next?: unknown; v: number } = { v: 1 };
+    let at = deep;
+    for (let i = 0; i < 100; i++) {
+      at.next = { v: i };
+      at = at.next as typeof deep;
+    }
+    at.next = { x: null, y: Number.NaN };
+    expect(() => encodeJson(deep)).toThrow(TypeError);
+    // nulls and inherited or non-enumerable members are no reason to refuse
+    const proto = Object.create({ inherited: Number.NaN }) as Record<string, unknown>;
+    proto.own = null;
+    Object.defineProperty(proto, "hidden", { value: Number.NaN, enumerable: false });
+    expect(text(encodeJson({ a: null, b: [null, { c: null }], p: proto }).body)).toBe(
+      '{"a": null, "b": [null, {"c": null}], "p": {"own": null}}',
+    );
   });
 
   it("rejects undefined, functions, BigInt and cycles with a TypeError", () => {
