@@ -14,4 +14,5 @@ export {
   parser_set_limit,
   parser_skip,
 } from "./parser";
+export { text_decode_utf8 } from "./text";
 export { writer_chunk_head, writer_head, writer_last_chunk, writer_reserve } from "./writer";

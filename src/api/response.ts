@@ -2,8 +2,10 @@
 // for `stream: true`, the body as it arrives (iter_content, iter_lines, read, close).
 
 import { latin1 } from "../core/latin1.js";
+import { sharedUtf8Decoder } from "../core/text.js";
 import { HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
 import type { HeaderFields } from "../http/connection.js";
+import { platform } from "../runtime/platform.js";
 import { type BodyQueue, concat } from "./body.js";
 import { RequestsCookieJar } from "./cookies.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
@@ -111,9 +113,24 @@ function decoderFor(label: string): TextDecoder {
   return decoder;
 }
 
+/** UTF-8 text at least this long is decoded by the engine where the runtime allows (see utf16le). */
+const ENGINE_TEXT_MIN = 1024;
+
+/** Long UTF-8 text with non-ASCII characters, decoded by the engine; undefined where it does not apply. */
+function engineUtf8(bytes: Uint8Array): string | undefined {
+  const fromUtf16 = platform().utf16le;
+  if (fromUtf16 === undefined) return undefined;
+  const units = sharedUtf8Decoder().decode(bytes);
+  return units === undefined ? undefined : fromUtf16(units);
+}
+
 /** Decodes bytes with an encoding label; ISO-8859-1 and windows-1252 exactly, others by TextDecoder (lenient). */
 export function decodeText(bytes: Uint8Array, encoding: string | undefined): string {
   const label = encoding === undefined || encoding === "utf-8" ? "utf-8" : encoding.trim().toLowerCase();
+  if (bytes.length >= ENGINE_TEXT_MIN && (label === "utf-8" || label === "utf8")) {
+    const text = engineUtf8(bytes);
+    if (text !== undefined) return text;
+  }
   if (LATIN1_LABELS.has(label)) return latin1(bytes);
   if (CP1252_LABELS.has(label)) return cp1252(bytes);
   return decoderFor(label).decode(bytes);

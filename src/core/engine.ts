@@ -18,6 +18,7 @@ export interface EngineExports {
   writer_head(headerCount: number): number;
   writer_chunk_head(size: number): number;
   writer_last_chunk(): number;
+  text_decode_utf8(len: number): number;
 }
 
 let source: (() => WebAssembly.Module) | undefined;

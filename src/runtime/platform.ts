@@ -39,6 +39,11 @@ export interface Platform {
   readonly readTextFile?: ((path: string) => string) | undefined;
   /** Reads an environment variable (proxies, .netrc, CA bundle when `trust_env`); absent where there is no environment. */
   readonly env?: ((name: string) => string | undefined) | undefined;
+  /**
+   * A string from UTF-16LE bytes, where the runtime has a fast one (Node's and Bun's Buffer): with
+   * it, long UTF-8 text is decoded by the engine (src/core/text.ts), faster than TextDecoder.
+   */
+  readonly utf16le?: ((bytes: Uint8Array) => string) | undefined;
   /** Keeps a timer from holding the process open (idle keep-alive timers). */
   readonly unrefTimer?: ((timer: ReturnType<typeof setTimeout>) => void) | undefined;
 }
