@@ -1,25 +1,17 @@
 // Running the `reqwire` command as a subprocess (piped, or on a pseudo-terminal through
 // util-linux `script`), and node:http servers on 127.0.0.1 that record what reaches them.
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { newestMtime } from "../support/files.js";
 import { type BodyHandler, readAndAnswer } from "../support/http.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BUILT = join(ROOT, "dist/cli.js");
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return t;
-}
 
 /**
  * How to run the command: the built dist/cli.js (what users run; `npm test` builds first), or
@@ -27,7 +19,7 @@ function newest(dir: string): number {
  */
 function command(): string[] {
   try {
-    if (statSync(BUILT).mtimeMs >= newest(join(ROOT, "src"))) return [process.execPath, BUILT];
+    if (statSync(BUILT).mtimeMs >= newestMtime(join(ROOT, "src"))) return [process.execPath, BUILT];
   } catch {
     // not built
   }

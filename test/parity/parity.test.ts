@@ -10,12 +10,13 @@
 // /usr/bin/python3) and a build (`npm run build`, which `npm test` runs first). Missing either
 // fails the suite with a message saying so; it never skips.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Reqwire from "../../src/main.js";
+import { newestMtime } from "../support/files.js";
 import { type Httpbin, type SilentListener, startHttpbin, startSilentListener } from "../support/httpbin.js";
 import { normalise, resolve, withoutField } from "./normalise.js";
 import { runReqwire } from "./runner.js";
@@ -26,15 +27,6 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUILT = join(ROOT, "dist/node.js");
 const DRIVER = fileURLToPath(new URL("./driver.py", import.meta.url));
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return t;
-}
-
 /** The built package, refused when src/ changed after the build (the test would compare stale code). */
 async function loadBuilt(): Promise<typeof Reqwire> {
   let built: number;
@@ -43,7 +35,7 @@ async function loadBuilt(): Promise<typeof Reqwire> {
   } catch {
     throw new Error(`${BUILT} does not exist: run \`npm run build\` first (npm test does)`);
   }
-  if (newest(join(ROOT, "src")) > built) {
+  if (newestMtime(join(ROOT, "src")) > built) {
     throw new Error(
       `${BUILT} is older than src/: run \`npm run build\` (npm test does) so the built package is tested`,
     );

@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
+import { waitExit } from "./files.js";
 
 /** What the parity suite needs from one interpreter. */
 const MODULES = ["requests", "httpbin", "gunicorn", "brotli"];
@@ -57,18 +58,6 @@ export interface Httpbin {
   close(): Promise<void>;
 }
 
-/** Waits for `child` to exit, at most `ms`; true when it did. */
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /** Ends a child started with `detached: true` (its own process group) and everything it forked. */
 async function killGroup(child: ChildProcess): Promise<void> {
   const pid = child.pid;
@@ -81,9 +70,9 @@ async function killGroup(child: ChildProcess): Promise<void> {
     }
   };
   signal("SIGTERM");
-  if (!(await exited(child, 3000))) {
+  if (!(await waitExit(child, 3000))) {
     signal("SIGKILL");
-    await exited(child, 3000);
+    await waitExit(child, 3000);
   }
   // workers left behind by a master that died first
   signal("SIGKILL");
@@ -205,7 +194,7 @@ export async function startSilentListener(startupMs = 10_000): Promise<SilentLis
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
   const close = async () => {
     child.stdin?.end();
-    if (!(await exited(child, 2000))) await killGroup(child);
+    if (!(await waitExit(child, 2000))) await killGroup(child);
   };
   const deadline = Date.now() + startupMs;
   while (Date.now() < deadline && child.exitCode === null) {

@@ -24,6 +24,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { waitExit } from "./files.js";
 
 export interface TinyproxyOptions {
   /** Require these Basic credentials (BasicAuth); only [-A-Za-z0-9._] is accepted by tinyproxy. */
@@ -128,17 +129,6 @@ function killOnExit(child: ChildProcess): void {
       for (const c of running) c.kill("SIGKILL");
     });
   }
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 /**
