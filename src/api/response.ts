@@ -113,8 +113,13 @@ function decoderFor(label: string): TextDecoder {
   return decoder;
 }
 
-/** UTF-8 text at least this long is decoded by the engine where the runtime allows (see utf16le). */
+/**
+ * UTF-8 text from this long up to ENGINE_TEXT_MAX is decoded by the engine where the runtime
+ * allows (see Platform.utf16le); longer text would grow the engine's memory for good (three bytes
+ * of it per byte of text), so TextDecoder takes it.
+ */
 const ENGINE_TEXT_MIN = 1024;
+const ENGINE_TEXT_MAX = 4 * 1024 * 1024;
 
 /** Long UTF-8 text with non-ASCII characters, decoded by the engine; undefined where it does not apply. */
 function engineUtf8(bytes: Uint8Array): string | undefined {
@@ -127,7 +132,8 @@ function engineUtf8(bytes: Uint8Array): string | undefined {
 /** Decodes bytes with an encoding label; ISO-8859-1 and windows-1252 exactly, others by TextDecoder (lenient). */
 export function decodeText(bytes: Uint8Array, encoding: string | undefined): string {
   const label = encoding === undefined || encoding === "utf-8" ? "utf-8" : encoding.trim().toLowerCase();
-  if (bytes.length >= ENGINE_TEXT_MIN && (label === "utf-8" || label === "utf8")) {
+  const n = bytes.length;
+  if (n >= ENGINE_TEXT_MIN && n <= ENGINE_TEXT_MAX && (label === "utf-8" || label === "utf8")) {
     const text = engineUtf8(bytes);
     if (text !== undefined) return text;
   }

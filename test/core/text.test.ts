@@ -114,10 +114,15 @@ describe("the engine's UTF-8 decoder", () => {
     expect(decodeText(page, "utf-8")).toBe(reference.decode(page));
     expect(spy).toHaveBeenCalledTimes(1);
     expect(spy.mock.results[0]?.value).toBeDefined();
-    spy.mockRestore();
     expect(decodeText(page, "UTF-8")).toBe(reference.decode(page));
+    // text over 4 MiB goes to TextDecoder (it would grow the engine's memory for good)
+    const huge = new TextEncoder().encode("é".repeat(2 * 1024 * 1024 + 1));
+    spy.mockClear();
+    expect(decodeText(huge, "utf-8")).toBe(reference.decode(huge));
+    expect(spy).not.toHaveBeenCalled();
     // ASCII, short text and other labels keep TextDecoder
     expect(decodeText(new TextEncoder().encode("a".repeat(5000)), "utf-8")).toBe("a".repeat(5000));
     expect(decodeText(page, "iso-8859-1")).toBe(Buffer.from(page).toString("latin1"));
+    spy.mockRestore();
   });
 });
