@@ -1,6 +1,9 @@
 // Header dictionaries in the manner of requests.structures.CaseInsensitiveDict: lookups ignore
-// case, iteration shows each name as it was last set. Response headers are built with
-// fromRawFields, which joins repeated fields the way urllib3 does and keeps the separate values.
+// case, iteration shows each name as it was last set. Response headers answer reads by name from
+// the fields as received and are copied in (as fromRawFields builds them: repeated fields joined
+// the way urllib3 does, the separate values kept) only when something else needs them.
+
+import type { HeaderFields } from "../http/connection.js";
 
 /** What a CaseInsensitiveDict can be built from. Nullish values of a plain object are skipped. */
 export type DictInit =
@@ -9,16 +12,6 @@ export type DictInit =
   | Readonly<Record<string, string | null | undefined>>
   | null
   | undefined;
-
-/** Header fields as a response received them (the engine's FieldSection, or a fetch's pairs). */
-export interface ReceivedFields {
-  /** Index of the first field named `name` (lowercase), or -1. */
-  indexOf(name: string): number;
-  /** The value of `name` (lowercase), repeated fields joined with ", ". */
-  get(name: string): string | undefined;
-  /** Every field as [name, value], in order. */
-  entries(): Iterable<readonly [string, string]>;
-}
 
 /** A CaseInsensitiveDict whose headers can also be read and written as properties (see `proxied`). */
 export type ProxiedDict = CaseInsensitiveDict & { [name: string]: string | undefined };
@@ -53,7 +46,7 @@ export class CaseInsensitiveDict {
   #store = new Map<string, readonly [string, string]>();
   // fields as received, not copied into #store yet: single lookups answer from them (a response's
   // headers are mostly read by name, a few at most), anything else copies them in first
-  #received: ReceivedFields | undefined;
+  #received: HeaderFields | undefined;
   // lower-case name ⇒ the separate values of a field received more than once (fromRawFields)
   #lists: Map<string, string[]> | undefined;
   // whether copy() should return a proxied dict
@@ -84,7 +77,7 @@ export class CaseInsensitiveDict {
    * only copied into the dict when something other than get/has by name needs them.
    * @internal
    */
-  static _fromReceived(fields: ReceivedFields): ProxiedDict {
+  static _fromReceived(fields: HeaderFields): ProxiedDict {
     const dict = new CaseInsensitiveDict();
     dict.#received = fields;
     dict.#proxied = true;
