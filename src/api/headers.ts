@@ -51,6 +51,10 @@ export class CaseInsensitiveDict {
   #lists: Map<string, string[]> | undefined;
   // whether copy() should return a proxied dict
   #proxied = false;
+  // whether #store and #lists are shared with another dict (a copy takes them as they are, and
+  // whichever of the two changes first makes its own: a request's headers, copied from the
+  // session's, cost nothing unless the request changes them)
+  #shared = false;
 
   /**
    * Builds a dict from a plain object, `[name, value]` pairs (an array, a Map, a fetch `Headers`),
@@ -60,6 +64,21 @@ export class CaseInsensitiveDict {
    */
   constructor(init?: DictInit) {
     if (init != null) this.update(init);
+  }
+
+  /** The store to change: the dict's own (made now if it shares one), the received fields in it. */
+  #writable(): Map<string, readonly [string, string]> {
+    const store = this.#map();
+    if (!this.#shared) return store;
+    this.#shared = false;
+    this.#store = new Map(store);
+    const lists = this.#lists;
+    if (lists !== undefined) {
+      const own = new Map<string, string[]>();
+      for (const [lower, list] of lists) own.set(lower, list.slice());
+      this.#lists = own;
+    }
+    return this.#store;
   }
 
   /** The store, with the received fields copied in first if they are still apart. */
@@ -149,7 +168,7 @@ export class CaseInsensitiveDict {
   set(name: string, value: string): this {
     checkValue(name, value);
     const lower = name.toLowerCase();
-    this.#map().set(lower, [name, value]);
+    this.#writable().set(lower, [name, value]);
     this.#lists?.delete(lower);
     return this;
   }
@@ -163,9 +182,10 @@ export class CaseInsensitiveDict {
   append(name: string, value: string): this {
     checkValue(name, value);
     const lower = name.toLowerCase();
-    const entry = this.#map().get(lower);
+    const store = this.#writable();
+    const entry = store.get(lower);
     if (entry === undefined) {
-      this.#store.set(lower, [name, value]);
+      store.set(lower, [name, value]);
       return this;
     }
     this.#lists ??= new Map();
@@ -173,7 +193,7 @@ export class CaseInsensitiveDict {
     if (list === undefined) this.#lists.set(lower, [entry[1], value]);
     else list.push(value);
     // a new pair, never a change to the stored one: copies of this dict share their pairs
-    this.#store.set(lower, [entry[0], `${entry[1]}, ${value}`]);
+    store.set(lower, [entry[0], `${entry[1]}, ${value}`]);
     return this;
   }
 
@@ -186,7 +206,7 @@ export class CaseInsensitiveDict {
   /** Removes `name` (any case); returns whether it was present. */
   delete(name: string): boolean {
     const lower = name.toLowerCase();
-    const store = this.#map();
+    const store = this.#writable();
     this.#lists?.delete(lower);
     return store.delete(lower);
   }
@@ -203,7 +223,15 @@ export class CaseInsensitiveDict {
       // are shared, as no pair is ever changed once stored
       const from = source.#map();
       const lists = source.#lists;
-      const store = this.#map();
+      if (this.#received === undefined && this.#store.size === 0) {
+        // a copy of a dict: share its store until either changes
+        this.#store = from;
+        this.#lists = lists;
+        this.#shared = true;
+        source.#shared = true;
+        return this;
+      }
+      const store = this.#writable();
       from.forEach((entry, lower) => {
         store.set(lower, entry);
         const list = lists?.get(lower);
@@ -230,7 +258,8 @@ export class CaseInsensitiveDict {
 
   /** Removes every name. */
   clear(): void {
-    this.#store.clear();
+    this.#store = new Map();
+    this.#shared = false;
     this.#received = undefined;
     this.#lists = undefined;
   }

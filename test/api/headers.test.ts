@@ -306,3 +306,55 @@ describe("response headers read from the received fields (CaseInsensitiveDict._f
     }
   });
 });
+
+describe("copies share their store until one of them changes", () => {
+  const build = () =>
+    fromRawFields([
+      ["Accept", "*/*"],
+      ["Set-Cookie", "a=1"],
+      ["set-cookie", "b=2"],
+    ]);
+  const snapshot = (h: CaseInsensitiveDict) => ({ pairs: [...h], cookies: h.getAll("set-cookie") });
+
+  it("a change to either side never shows on the other: set, append, delete, update, clear", () => {
+    const changes: Array<(h: CaseInsensitiveDict) => void> = [
+      (h) => h.set("accept", "text/html"),
+      (h) => h.append("Set-Cookie", "c=3"),
+      (h) => h.delete("set-cookie"),
+      (h) => h.update({ "X-New": "1" }),
+      (h) => h.update(new CaseInsensitiveDict({ Accept: "x" })),
+      (h) => h.clear(),
+    ];
+    for (const change of changes) {
+      for (const side of ["original", "copy"] as const) {
+        const original = build();
+        const copy = new CaseInsensitiveDict(original);
+        const copyOfCopy = copy.copy();
+        const before = snapshot(original);
+        change(side === "original" ? original : copy);
+        const untouched = side === "original" ? [copy, copyOfCopy] : [original, copyOfCopy];
+        for (const h of untouched) expect(snapshot(h)).toEqual(before);
+        const changed = side === "original" ? original : copy;
+        const reference = build();
+        change(reference);
+        expect(snapshot(changed)).toEqual(snapshot(reference));
+      }
+    }
+  });
+
+  it("a request's headers are a snapshot of the session's", async () => {
+    const { Session } = await import("../../src/index.js");
+    const s = new Session();
+    try {
+      const prepared = await s.prepare_request("GET", "http://127.0.0.1:9/x");
+      s.headers["X-Later"] = "1";
+      s.headers["User-Agent"] = "changed";
+      expect(prepared.headers["x-later"]).toBeUndefined();
+      expect(prepared.headers["user-agent"]).not.toBe("changed");
+      prepared.headers["X-Mine"] = "2";
+      expect(s.headers["x-mine"]).toBeUndefined();
+    } finally {
+      s.close();
+    }
+  });
+});
