@@ -140,6 +140,34 @@ function statusError(id: string, status: number): Error {
 
 // ---- the clients ----------------------------------------------------------------------------------
 
+/** A fetch-style response (global fetch, node-fetch) read as the op's users read it. */
+async function readFetchResponse(
+  id: string,
+  op: Op,
+  r: {
+    status: number;
+    headers: { get(name: string): string | null };
+    json(): Promise<unknown>;
+    text(): Promise<string>;
+    arrayBuffer(): Promise<ArrayBuffer>;
+  },
+): Promise<unknown> {
+  if (r.status !== 200) throw statusError(id, r.status);
+  if (op === "json" || op === "post-json" || op === "post-json-echo") return r.json();
+  if (op === "html") return r.text();
+  if (op === "headers30") {
+    const reading: HeadersReading = {
+      status: r.status,
+      contentType: r.headers.get("content-type"),
+      etag: r.headers.get("etag"),
+      requestId: r.headers.get("x-request-id"),
+      body: await r.json(),
+    };
+    return reading;
+  }
+  return new Uint8Array(await r.arrayBuffer());
+}
+
 type ReqwireModule = typeof import("../src/index.js");
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
@@ -255,20 +283,7 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
                 ? putInit
                 : init,
           );
-          if (r.status !== 200) throw statusError(id, r.status);
-          if (post || op === "json") return r.json();
-          if (op === "html") return r.text();
-          if (op === "headers30") {
-            const reading: HeadersReading = {
-              status: r.status,
-              contentType: r.headers.get("content-type"),
-              etag: r.headers.get("etag"),
-              requestId: r.headers.get("x-request-id"),
-              body: await r.json(),
-            };
-            return reading;
-          }
-          return new Uint8Array(await r.arrayBuffer());
+          return readFetchResponse(id, op, r);
         },
         async close() {
           await dispatcher.close();
@@ -512,20 +527,7 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
                 ? putInit
                 : init,
           );
-          if (r.status !== 200) throw statusError(id, r.status);
-          if (post || op === "json") return r.json();
-          if (op === "html") return r.text();
-          if (op === "headers30") {
-            const reading: HeadersReading = {
-              status: r.status,
-              contentType: r.headers.get("content-type"),
-              etag: r.headers.get("etag"),
-              requestId: r.headers.get("x-request-id"),
-              body: await r.json(),
-            };
-            return reading;
-          }
-          return new Uint8Array(await r.arrayBuffer());
+          return readFetchResponse(id, op, r);
         },
         async close() {
           agent.destroy();
