@@ -280,12 +280,14 @@ export class CaseInsensitiveDict {
   }
 
   /**
-   * The stored `[name, value]` pairs in order, without copying them (internal: callers must not
-   * change them).
+   * The stored `[name, value]` pairs in order, after `first` when given, without copying them
+   * (internal: callers must not change them).
    * @internal
    */
-  _pairs(): Array<readonly [string, string]> {
-    return Array.from(this.#map().values());
+  _pairs(first?: readonly [string, string]): Array<readonly [string, string]> {
+    const out: Array<readonly [string, string]> = first === undefined ? [] : [first];
+    for (const entry of this.#map().values()) out.push(entry);
+    return out;
   }
 
   /**

@@ -399,11 +399,23 @@ export function encodeBody(options: RequestOptions): PreparedBody | Promise<Prep
   return undefined;
 }
 
+/** Host fields by value, made once (a request's head is written with the same few hosts again and again). */
+const hostFields = new Map<string, readonly [string, string]>();
+
+function hostField(host: string): readonly [string, string] {
+  let field = hostFields.get(host);
+  if (field === undefined) {
+    field = ["Host", host];
+    if (hostFields.size >= 256) hostFields.clear();
+    hostFields.set(host, field);
+  }
+  return field;
+}
+
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */
 export function serializeHead(prepared: PreparedRequest, host: string, target: string): Uint8Array {
   const headers = prepared._headers;
-  const pairs = headers._pairs();
-  if (!headers.has("host")) pairs.unshift(["Host", host]);
+  const pairs = headers._pairs(headers.has("host") ? undefined : hostField(host));
   try {
     return sharedWriter().head(prepared.method, target, pairs);
   } catch (err) {
