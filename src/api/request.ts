@@ -204,6 +204,8 @@ function checkHeaderValue(name: string, value: string): void {
   }
 }
 
+const utf8 = new TextEncoder();
+
 /**
  * The Authorization value for Basic auth: `Basic base64(user:pass)`, the text always in UTF-8
  * (RFC 7617's charset="UTF-8", as curl and browsers send it; requests sends ISO-8859-1).
@@ -211,7 +213,7 @@ function checkHeaderValue(name: string, value: string): void {
  */
 export function basicAuth(username: string, password: string): string {
   let binary = "";
-  for (const b of new TextEncoder().encode(`${username}:${password}`)) binary += String.fromCharCode(b);
+  for (const b of utf8.encode(`${username}:${password}`)) binary += String.fromCharCode(b);
   return `Basic ${btoa(binary)}`;
 }
 
@@ -224,14 +226,17 @@ export class HTTPBasicAuth implements ChallengeAuth {
   readonly username: string;
   readonly password: string;
 
+  readonly #value: string;
+
   constructor(username: string, password: string) {
     this.username = username;
     this.password = password;
+    this.#value = basicAuth(username, password);
   }
 
-  /** The Authorization value, the same for every request. */
+  /** The Authorization value, the same for every request (made once). */
   header(): string {
-    return basicAuth(this.username, this.password);
+    return this.#value;
   }
 }
 
