@@ -1,6 +1,7 @@
 // Request bodies encoded as Python requests encodes them: forms with urlencode(doseq=True), json
 // with json.dumps(allow_nan=False), bytes, Blobs and streams as they are (files: multipart.ts).
 // Web-standard APIs only. Loaded with the first request that has a data= or json= body.
+import { commit, room } from "../core/slab.js";
 import { encodeParams, type FormFields } from "./params.js";
 
 /** The content of a file part. */
@@ -83,27 +84,8 @@ const HEX = "0123456789abcdef";
 /** A character outside printable ASCII (JSON.stringify writes no raw control character). */
 const NON_ASCII = /[^ -~]/;
 
-// Small bodies are carved from a shared slab (one allocation per 64 KiB instead of one per body,
-// which for these sizes costs more than the encoding); a full slab is replaced, never overwritten,
-// so every body keeps its bytes for as long as it is held.
-const SLAB_SIZE = 64 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabAt = 0;
-
-/** Room for at most `size` bytes: a view that `commit` then trims to what was written. */
-function room(size: number): Uint8Array {
-  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
-  if (slabAt + size > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabAt = 0;
-  }
-  return slab.subarray(slabAt, slabAt + size);
-}
-
-function commit(space: Uint8Array, length: number): Uint8Array {
-  if (space.buffer === slab.buffer) slabAt += length;
-  return space.subarray(0, length);
-}
+/** json= bodies up to this many bytes (as the most they could take) are carved from a shared slab. */
+const SLAB_MAX = 16 * 1024;
 
 /**
  * JSON.stringify's output as the bytes json.dumps writes by default: ", " and ": " between items,
@@ -114,7 +96,7 @@ function pythonJsonBytes(json: string): Uint8Array {
   const n = json.length;
   // the most it can take: a space after every character outside strings, or six bytes (\uXXXX)
   // for every character of a string
-  const out = room(NON_ASCII.test(json) ? n * 6 : n * 2);
+  const out = room(NON_ASCII.test(json) ? n * 6 : n * 2, SLAB_MAX);
   let o = 0;
   let i = 0;
   while (i < n) {

@@ -19,6 +19,7 @@ import {
   R_WRITER_CAP,
   R_WRITER_PTR,
 } from "./generated/constants.js";
+import { commit, room } from "./slab.js";
 
 /** Header fields to write, in order. */
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
@@ -31,15 +32,11 @@ function fieldLabel(index: number): [string, number] {
   return [(index & 1) === 0 ? "header name" : "header value", (index - 2) >> 1];
 }
 
-/** Bytes of the JS-side slab that serialized heads are copied into (like Node's Buffer pool). */
-const SLAB_SIZE = 64 * 1024;
-/** Outputs larger than this get their own array. */
+/** Outputs up to this many bytes are copied into a shared slab (slab.ts), larger ones get their own array. */
 const SLAB_MAX = 8 * 1024;
 
 export class RequestWriter {
   readonly #x: EngineExports;
-  #slab = new Uint8Array(0);
-  #slabPos = 0;
   #u8!: Uint8Array;
   #i32!: Int32Array;
   #mem32!: Int32Array;
@@ -121,27 +118,19 @@ export class RequestWriter {
   }
 
   /**
-   * Copies output out of wasm memory (which the next call reuses). Small outputs are carved
-   * from a shared slab: one allocation per 64 KiB instead of one per head. Each view stays valid
-   * for as long as it is held; a full slab is replaced, never overwritten.
+   * Copies output out of wasm memory (which the next call reuses); small outputs into the shared
+   * slab (slab.ts).
    */
   #copyOut(ptr: number, len: number): Uint8Array {
-    if (len > SLAB_MAX) return this.#u8.slice(ptr, ptr + len);
-    if (this.#slabPos + len > this.#slab.length) {
-      this.#slab = new Uint8Array(SLAB_SIZE);
-      this.#slabPos = 0;
-    }
-    const at = this.#slabPos;
-    const slab = this.#slab;
+    const space = room(len, SLAB_MAX);
     if (len <= 512) {
       // a short copy by hand: no view of the source to allocate
       const u8 = this.#u8;
-      for (let i = 0; i < len; i++) slab[at + i] = u8[ptr + i] as number;
+      for (let i = 0; i < len; i++) space[i] = u8[ptr + i] as number;
     } else {
-      slab.set(this.#u8.subarray(ptr, ptr + len), at);
+      space.set(this.#u8.subarray(ptr, ptr + len));
     }
-    this.#slabPos = (at + len + 7) & ~7;
-    return slab.subarray(at, at + len);
+    return commit(space, len);
   }
 
   /** The chunk-size line ("HEX\r\n") that goes before `size` bytes of a chunked body. */
