@@ -207,8 +207,8 @@ export async function createClient(id: ClientId, cfg: ClientConfig): Promise<Cli
     case "reqwire-cjs":
     case "reqwire-b": {
       const { Session } = await loadReqwire(id);
-      // reqwire-default: what `new Session()` gives (requests' pool_maxsize, 10); the others a
-      // pool as large as the peers'.
+      // reqwire-default: what `new Session()` gives (requests' pool settings: 10 kept for reuse,
+      // more opened while all are busy); the others keep as many as the peers' pools hold.
       const s = id === "reqwire-default" ? new Session() : new Session({ pool_maxsize: n });
       return {
         id,

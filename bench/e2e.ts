@@ -910,8 +910,9 @@ function method(results: ScenarioResult[], quick: boolean, served: Served): stri
       "wall time of the timed run (100% = one core).",
     "- Clients, each in its own child process (bench/e2e-worker.ts; only one process runs requests at a time), " +
       "each with keep-alive and a pool of the scenario's size N: reqwire `new Session({ pool_maxsize: N })`, and " +
-      "in 1–6 also the default `new Session()` (requests' pool_maxsize, 10 connections: 50 requests in flight " +
-      "queue for them); " +
+      "in 1–6 also the default `new Session()` (requests' pool settings: pool_maxsize 10 connections kept for " +
+      "reuse, and pool_block false: while all are busy a request opens one more, closed after use when 10 are " +
+      "already idle); " +
       "global fetch with Node's bundled undici `Agent({ connections: N })` (the class of fetch's own dispatcher; the " +
       "default one is unbounded); `undici.request` with `new undici.Agent({ connections: N })`; node:http, axios " +
       "(`maxRedirects: 0`) and got (no retries) and node-fetch " +
@@ -1067,8 +1068,8 @@ function readmeSpeed(results: ScenarioResult[], quick: boolean): string {
     "",
     ...paddedTable(["reqwire ÷ peer, 50 requests in flight", "× undici.request", "× fetch"], rows),
     "",
-    "Each ratio: reqwire's default `new Session()` (10 connections) / a pool the size of the peers' " +
-      "(`pool_maxsize: 50`). Above 1× is faster for req/s; below 1× is less heap allocated per request.",
+    "Each ratio: reqwire's default `new Session()` (requests' pool settings: 10 connections kept, more opened " +
+      "while all are busy) / a pool the size of the peers' (`pool_maxsize: 50`). Above 1× is faster for req/s; below 1× is less heap allocated per request.",
     "",
     `These numbers come from \`npm run bench${quick ? " -- --quick" : ""}\` (${date}, Node ${process.version}) on a ` +
       `${os.cpus().length}-core shared machine, measuring the built package; ratios are of medians in one run. ` +
@@ -1127,7 +1128,7 @@ function chartOf(results: ScenarioResult[], quick: boolean): Chart {
   return {
     title: "req/s, what users write — 50 requests in flight, keep-alive, 127.0.0.1 (higher is better)",
     caption: [
-      "reqwire (default) = new Session(): 10 connections for the 50 requests; every other client has a pool of 50.",
+      "reqwire (default) = new Session(): 10 connections kept, more opened while all are busy; every other client has a pool of 50.",
       `npm run bench${quick ? " -- --quick" : ""} · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ` +
         `${cpus.length} shared cores · built package · median of each client's rounds, all in one run`,
     ],

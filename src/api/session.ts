@@ -82,10 +82,18 @@ function urlParts(url: URL): UrlParts {
 /** Options of a Session's connection pools. */
 export interface SessionOptions {
   /**
-   * Connections kept open at once per origin (requests' pool_maxsize).
+   * Connections per origin kept open for reuse (requests' pool_maxsize). With `pool_block`, also
+   * the most open at once.
    * @default 10
    */
   pool_maxsize?: number;
+  /**
+   * What a request does when `pool_maxsize` connections to its origin are busy (requests'
+   * pool_block): false opens one more, which is closed after use if `pool_maxsize` are already
+   * idle; true waits for one to free up.
+   * @default false
+   */
+  pool_block?: boolean;
   /**
    * Milliseconds an idle keep-alive connection is kept.
    * @default 4000
@@ -290,6 +298,7 @@ export class Session {
     if (this.#fetch !== undefined) fetching().catch(() => {});
     this.#agent = new Agent(isExchangeTransport(transport) ? NO_SOCKETS : transport, {
       maxConnections: options.pool_maxsize ?? 10,
+      block: options.pool_block ?? false,
       idleTimeout: options.idle_timeout ?? 4000,
     });
   }

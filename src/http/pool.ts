@@ -1,6 +1,7 @@
-// Connections per origin: keep-alive reuse (most recently used first), a size limit, a queue of
-// exchanges waiting for a connection, idle expiry, and one retry on a fresh connection for an
-// exchange whose reused connection turned out stale.
+// Connections per origin: keep-alive reuse (most recently used first), a size limit that either
+// queues exchanges (block) or opens connections beyond it and keeps no more than it idle (requests'
+// pool_block=False), idle expiry, and one retry on a fresh connection for an exchange whose reused
+// connection turned out stale.
 
 import {
   ConnectionError,
@@ -17,10 +18,16 @@ import { Connection, type ConnectionOwner, type Exchange } from "./connection.js
 /** Limits of a pool. */
 export interface PoolOptions {
   /**
-   * Connections open at once to one origin; more exchanges wait in a queue.
+   * With `block`, connections open at once to one origin (more exchanges wait in a queue);
+   * without, connections kept idle for reuse (more are opened while all are busy).
    * @default 10
    */
   maxConnections: number;
+  /**
+   * Whether exchanges wait for a connection when maxConnections are open (requests' pool_block).
+   * @default false
+   */
+  block: boolean;
   /**
    * Milliseconds an idle connection is kept for reuse.
    * @default 4000
@@ -108,7 +115,7 @@ export class Pool implements ConnectionOwner {
     const conn = this.#takeIdle();
     if (conn !== undefined) {
       conn.run(ex);
-    } else if (this.size < this.#options.maxConnections) {
+    } else if (!this.#options.block || this.size < this.#options.maxConnections) {
       this.#connectFor(ex);
     } else {
       this.#enqueue(ex);
@@ -213,6 +220,10 @@ export class Pool implements ConnectionOwner {
     const w = this.#dequeue();
     if (w !== undefined) {
       conn.run(w.ex);
+      return;
+    }
+    if (this.#idle.length >= this.#options.maxConnections) {
+      conn.destroy(); // opened beyond the limit while all were busy: not kept
       return;
     }
     conn.setIdleRef(false);

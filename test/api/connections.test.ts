@@ -187,7 +187,7 @@ describe("keep-alive", () => {
 });
 
 describe("pool", () => {
-  it("never opens more than pool_maxsize connections; queued requests run as connections free up", async () => {
+  it("with pool_block, never opens more than pool_maxsize connections; queued requests run as they free up", async () => {
     let total = 0;
     let open = 0;
     let maxOpen = 0;
@@ -204,7 +204,7 @@ describe("pool", () => {
       socket.on("close", () => open--);
     });
     const port = await listen(server);
-    const s = session({ pool_maxsize: 2 });
+    const s = session({ pool_maxsize: 2, pool_block: true });
     const all = Array.from({ length: 6 }, (_, i) => s.get(`http://127.0.0.1:${port}/p/${i}`, { timeout: 20 }));
     try {
       await until(
@@ -223,6 +223,44 @@ describe("pool", () => {
     expect(maxOpen).toBeLessThanOrEqual(2);
     expect(total).toBe(2);
     expect(arrived).toBe(6);
+  });
+
+  it("without pool_block (the default), opens a connection per busy request and keeps pool_maxsize idle", async () => {
+    let total = 0;
+    let open = 0;
+    let arrived = 0;
+    const [released, release] = gate();
+    const server = createHttpServer((req, res) => {
+      arrived++;
+      void released.then(() => res.end(`id ${req.url}`));
+    });
+    server.on("connection", (socket: Socket) => {
+      total++;
+      open++;
+      socket.on("close", () => open--);
+    });
+    const port = await listen(server);
+    const s = session({ pool_maxsize: 2 });
+    const all = Array.from({ length: 6 }, (_, i) => s.get(`http://127.0.0.1:${port}/p/${i}`, { timeout: 20 }));
+    try {
+      await until(() => arrived === 6, 5000, "6 requests at the server at once");
+      expect(total).toBe(6);
+      expect(onlyPool(s).queued).toBe(0);
+    } finally {
+      release();
+    }
+    const responses = await within(Promise.all(all), 20_000, "6 requests");
+    expect(responses.map((r) => r.text)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `id /p/${i}`));
+    await until(() => open === 2, 5000, "the 4 beyond pool_maxsize closed");
+    expect(onlyPool(s).idleCount).toBe(2);
+    // the two kept are reused
+    const again = await within(
+      Promise.all([0, 1].map((i) => s.get(`http://127.0.0.1:${port}/q/${i}`, { timeout: 20 }))),
+      20_000,
+      "2 more requests",
+    );
+    expect(again.map((r) => r.text)).toEqual(["id /q/0", "id /q/1"]);
+    expect(total).toBe(6);
   });
 
   it("closes a connection idle for idle_timeout and opens a new one afterwards", async () => {
@@ -767,7 +805,7 @@ describe("abort", () => {
       conn.write(reply(req));
       await serveLoop(conn);
     });
-    const s = session({ pool_maxsize: 1 });
+    const s = session({ pool_maxsize: 1, pool_block: true });
     const running = s.get(`${srv.url}/running`, { timeout: 10 });
     const ac = new AbortController();
     const queued = s.get(`${srv.url}/queued`, { timeout: 10, signal: ac.signal });
@@ -1065,7 +1103,7 @@ describe("Session.close()", () => {
       await conn.readRequest();
       await conn.closed; // never answers
     });
-    const s = session({ pool_maxsize: 1 });
+    const s = session({ pool_maxsize: 1, pool_block: true });
     const running = s.get(`${srv.url}/running`, { timeout: 10 });
     const queued = [s.get(`${srv.url}/q1`, { timeout: 10 }), s.get(`${srv.url}/q2`, { timeout: 10 })];
     await until(

@@ -182,7 +182,11 @@ describe(`chaos: ${N} requests, seed ${SEED}, concurrency ${CONCURRENCY}`, () =>
     await server.listen();
     const base = server.url;
     const transport = watchedTransport(nodeTransport, wire);
-    const main = new Session({ transport, pool_maxsize: Math.max(1, Math.floor(CONCURRENCY * 0.75)) });
+    const main = new Session({
+      transport,
+      pool_maxsize: Math.max(1, Math.floor(CONCURRENCY * 0.75)),
+      pool_block: true,
+    });
     main.trust_env = false;
     sessions.push(main);
 
