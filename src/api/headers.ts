@@ -34,6 +34,9 @@ function checkValue(name: string, value: unknown): asserts value is string {
   }
 }
 
+/** The store of every dict that has no field of its own yet (a response's until it is copied in). */
+const NO_FIELDS: ReadonlyMap<string, readonly [string, string]> = new Map();
+
 /**
  * A mapping from header names to string values in which names compare case-insensitively.
  *
@@ -42,8 +45,8 @@ function checkValue(name: string, value: unknown): asserts value is string {
  * on the object returned by {@link CaseInsensitiveDict.proxied}.
  */
 export class CaseInsensitiveDict {
-  // lower-case name ⇒ [name as last set, value]
-  #store = new Map<string, readonly [string, string]>();
+  // lower-case name ⇒ [name as last set, value]; NO_FIELDS (shared, never changed) until a name is set
+  #store: ReadonlyMap<string, readonly [string, string]> = NO_FIELDS;
   // fields as received, not copied into #store yet: single lookups answer from them (a response's
   // headers are mostly read by name, a few at most), anything else copies them in first
   #received: HeaderFields | undefined;
@@ -53,8 +56,8 @@ export class CaseInsensitiveDict {
   #proxied = false;
   // whether #store and #lists are shared with another dict (a copy takes them as they are, and
   // whichever of the two changes first makes its own: a request's headers, copied from the
-  // session's, cost nothing unless the request changes them)
-  #shared = false;
+  // session's, cost nothing unless the request changes them), or #store is NO_FIELDS
+  #shared = true;
 
   /**
    * Builds a dict from a plain object, `[name, value]` pairs (an array, a Map, a fetch `Headers`),
@@ -69,20 +72,21 @@ export class CaseInsensitiveDict {
   /** The store to change: the dict's own (made now if it shares one), the received fields in it. */
   #writable(): Map<string, readonly [string, string]> {
     const store = this.#map();
-    if (!this.#shared) return store;
+    if (!this.#shared) return store as Map<string, readonly [string, string]>; // its own
     this.#shared = false;
-    this.#store = new Map(store);
+    const own = new Map(store);
+    this.#store = own;
     const lists = this.#lists;
     if (lists !== undefined) {
-      const own = new Map<string, string[]>();
-      for (const [lower, list] of lists) own.set(lower, list.slice());
-      this.#lists = own;
+      const ownLists = new Map<string, string[]>();
+      for (const [lower, list] of lists) ownLists.set(lower, list.slice());
+      this.#lists = ownLists;
     }
-    return this.#store;
+    return own;
   }
 
   /** The store, with the received fields copied in first if they are still apart. */
-  #map(): Map<string, readonly [string, string]> {
+  #map(): ReadonlyMap<string, readonly [string, string]> {
     const received = this.#received;
     if (received !== undefined) {
       this.#received = undefined;
@@ -258,8 +262,8 @@ export class CaseInsensitiveDict {
 
   /** Removes every name. */
   clear(): void {
-    this.#store = new Map();
-    this.#shared = false;
+    this.#store = NO_FIELDS;
+    this.#shared = true;
     this.#received = undefined;
     this.#lists = undefined;
   }
