@@ -1,7 +1,7 @@
 // Request bodies encoded as Python requests encodes them: forms with urlencode(doseq=True), json
 // with json.dumps(allow_nan=False), bytes, Blobs and streams as they are (files: multipart.ts).
 // Web-standard APIs only. Loaded with the first request that has a data= or json= body.
-import { commit, room } from "../core/slab.js";
+import { sharedWriter } from "../core/api.js";
 import { encodeParams, type FormFields } from "./params.js";
 
 /** The content of a file part. */
@@ -80,53 +80,6 @@ export function encodeForm(data: FormFields): { body: Uint8Array; contentType: s
   return { body: utf8.encode(encodeParams(data)), contentType: FORM };
 }
 
-const HEX = "0123456789abcdef";
-/** A character outside printable ASCII (JSON.stringify writes no raw control character). */
-const NON_ASCII = /[^ -~]/;
-
-/** json= bodies up to this many bytes (as the most they could take) are carved from a shared slab. */
-const SLAB_MAX = 16 * 1024;
-
-/**
- * JSON.stringify's output as the bytes json.dumps writes by default: ", " and ": " between items,
- * and every character outside printable ASCII in strings as \uXXXX (ensure_ascii, so the result
- * is ASCII). One pass straight into bytes: no intermediate string, no separate UTF-8 encoding.
- */
-function pythonJsonBytes(json: string): Uint8Array {
-  const n = json.length;
-  // the most it can take: a space after every character outside strings, or six bytes (\uXXXX)
-  // for every character of a string
-  const out = room(NON_ASCII.test(json) ? n * 6 : n * 2, SLAB_MAX);
-  let o = 0;
-  let i = 0;
-  while (i < n) {
-    // outside strings: a space after each separator
-    while (i < n) {
-      const c = json.charCodeAt(i++);
-      out[o++] = c;
-      if (c === 0x22) break;
-      if (c === 0x2c || c === 0x3a) out[o++] = 0x20;
-    }
-    // inside a string, up to its closing quote (JSON.stringify escapes only ASCII characters)
-    while (i < n) {
-      const c = json.charCodeAt(i++);
-      if (c < 0x7f) {
-        out[o++] = c;
-        if (c === 0x22) break;
-        if (c === 0x5c) out[o++] = json.charCodeAt(i++);
-      } else {
-        out[o++] = 0x5c;
-        out[o++] = 0x75;
-        out[o++] = HEX.charCodeAt(c >> 12);
-        out[o++] = HEX.charCodeAt((c >> 8) & 15);
-        out[o++] = HEX.charCodeAt((c >> 4) & 15);
-        out[o++] = HEX.charCodeAt(c & 15);
-      }
-    }
-  }
-  return commit(out, o);
-}
-
 enum Finite {
   Yes = 0,
   No = 1,
@@ -187,7 +140,7 @@ export function encodeJson(value: unknown): { body: Uint8Array; contentType: str
     });
   }
   if (json === undefined) throw new TypeError(`Cannot encode ${typeof value} as JSON`);
-  return { body: pythonJsonBytes(json), contentType: "application/json" };
+  return { body: sharedWriter().pythonJson(json), contentType: "application/json" };
 }
 
 // ---- streams and blobs -------------------------------------------------------------------------

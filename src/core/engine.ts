@@ -19,6 +19,7 @@ export interface EngineExports {
   writer_chunk_head(size: number): number;
   writer_last_chunk(): number;
   text_decode_utf8(len: number): number;
+  json_python(len: number, state: number): number;
 }
 
 let source: (() => WebAssembly.Module) | undefined;

@@ -5,6 +5,7 @@ import { bodyFromData, encodeForm, encodeJson } from "../../src/api/encode.js";
 import { encodeMultipart } from "../../src/api/multipart.js";
 import { appendParams, encodeParams } from "../../src/api/params.js";
 import { basicAuth } from "../../src/api/request.js";
+import "../../src/entry/node.js";
 
 const text = (b: Uint8Array | AsyncIterable<Uint8Array> | null) => new TextDecoder().decode(b as Uint8Array);
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
