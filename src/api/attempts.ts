@@ -10,7 +10,7 @@ import { leavesOrigin } from "./redirects.js";
 import { type PreparedRequest, requestTarget } from "./request.js";
 import type { Response } from "./response.js";
 import { Retry, type RetryFailure } from "./retry.js";
-import type { Settings } from "./session.js";
+import type { Settings } from "./settings.js";
 
 const NO_RETRIES = Retry.from(0);
 

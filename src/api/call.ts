@@ -2,11 +2,12 @@
 // or hooks (attempts.ts), and the redirects that follow it (follow.ts), sharing the call's cookie
 // jar and the origin its credentials belong to. Loaded by the first call that needs it.
 import { sendOne } from "./attempts.js";
+import { type CallParts, cookieHeaderOf, keepCookies } from "./call-parts.js";
 import { follow } from "./follow.js";
 import type { RequestOptions } from "./options.js";
 import type { PreparedRequest } from "./request.js";
 import type { Response } from "./response.js";
-import { type CallParts, cookieHeaderOf, keepCookies, type Settings } from "./session.js";
+import type { Settings } from "./settings.js";
 
 /** A call in progress: what attempts.ts and follow.ts work with (see CallParts). */
 export class Call {

@@ -9,7 +9,7 @@ import type { RequestOptions } from "./options.js";
 import { leavesOrigin, redirectRequest, redirectTarget } from "./redirects.js";
 import { basicAuth } from "./request.js";
 import type { Response } from "./response.js";
-import type { Settings } from "./session.js";
+import type { Settings } from "./settings.js";
 
 /** Follows the redirects from `first` (a redirect response). */
 export async function follow(

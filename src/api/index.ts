@@ -1,9 +1,12 @@
 // The requests-style API: module functions over a shared session, Session, Response, errors.
+import { FetchAdapter } from "./adapters/fetch-adapter.js";
+import { HTTPAdapter } from "./adapters/http-adapter.js";
 import { HTTPDigestAuth } from "./digest.js";
 import type { RequestOptions } from "./options.js";
 import { HTTPBasicAuth, PreparedRequest, VERSION } from "./request.js";
 import type { Response } from "./response.js";
-import { CaseInsensitiveDict, Session, sharedSession } from "./session.js";
+import { CaseInsensitiveDict, Session } from "./session.js";
+import { sharedSession } from "./shared-session.js";
 
 /**
  * Sends a request with the shared session (keep-alive connections are reused across calls;
@@ -46,10 +49,17 @@ export function del(url: string, options?: RequestOptions): Promise<Response> {
 /** requests.auth: the auth classes by name (`new requests.auth.HTTPBasicAuth(user, pass)`). */
 export const auth = Object.freeze({ HTTPBasicAuth, HTTPDigestAuth });
 
+/** requests.adapters: the adapter classes by name (`new requests.adapters.HTTPAdapter({ max_retries: 3 })`). */
+export const adapters = Object.freeze({ HTTPAdapter, FetchAdapter });
+
+export type { Adapter, Interceptor, Send, SendOptions } from "./adapters/adapter.js";
+export type { HTTPAdapterOptions } from "./adapters/http-adapter.js";
 export type { RequestOptions };
 export {
   CaseInsensitiveDict,
   del as delete,
+  FetchAdapter,
+  HTTPAdapter,
   HTTPBasicAuth,
   HTTPDigestAuth,
   PreparedRequest,

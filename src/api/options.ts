@@ -1,5 +1,6 @@
-// The options of a request, named as in Python requests.
+// The options of a request and of a session, named as in Python requests.
 
+import type { ExchangeTransport, Transport } from "../transport/types.js";
 import type { RequestsCookieJar } from "./cookies.js";
 import type { FileSpec, RequestData } from "./encode.js";
 import type { CaseInsensitiveDict } from "./headers.js";
@@ -7,7 +8,7 @@ import type { Params } from "./params.js";
 import type { Proxies } from "./proxy-env.js";
 import type { Auth } from "./request.js";
 import type { Retry } from "./retry.js";
-import type { Hooks, Progress } from "./session.js";
+import type { Hooks, Progress } from "./settings.js";
 
 /** Headers as an object, pairs, a Headers object or a CaseInsensitiveDict; null removes one. */
 export type HeadersInit =
@@ -115,4 +116,37 @@ export interface RequestOptions {
   on_upload_progress?: (progress: Progress) => void;
   /** Called as the response body arrives (bytes as received), with `{loaded, total}`. */
   on_download_progress?: (progress: Progress) => void;
+}
+
+/** Options of a Session: those of its default adapter (HTTPAdapter), or the transport to use. */
+export interface SessionOptions {
+  /**
+   * Connections per origin kept open for reuse (requests' pool_maxsize). With `pool_block`, also
+   * the most open at once.
+   * @default 10
+   */
+  pool_maxsize?: number;
+  /**
+   * What a request does when `pool_maxsize` connections to its origin are busy (requests'
+   * pool_block): false opens one more, which is closed after use if `pool_maxsize` are already
+   * idle; true waits for one to free up.
+   * @default false
+   */
+  pool_block?: boolean;
+  /**
+   * Milliseconds an idle keep-alive connection is kept.
+   * @default 4000
+   */
+  idle_timeout?: number;
+  /**
+   * Origins whose connection pools are kept (requests' pool_connections).
+   * @default 10
+   */
+  pool_connections?: number;
+  /**
+   * How requests reach the network: a socket transport (reqwire speaks HTTP/1.1 itself) or a
+   * fetch transport (`fetchTransport()`: the same as mounting a FetchAdapter). Defaults to the
+   * runtime's.
+   */
+  transport?: Transport | ExchangeTransport;
 }

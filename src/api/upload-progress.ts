@@ -1,6 +1,6 @@
 // Upload progress (on_upload_progress): the body in pieces, each reported once the socket took
 // it. Loaded by the first request that asks for it.
-import type { Progress } from "./session.js";
+import type { Progress } from "./settings.js";
 
 /** A body that reports how much of it was handed to the socket. */
 export function withUploadProgress(

@@ -6,12 +6,13 @@ import type { Origin } from "../http/agent.js";
 import type { Pool } from "../http/pool.js";
 import { forwardTransport, tunnelTransport } from "../http/tunnel.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
-import type { RequestOptions } from "./options.js";
+import type { SendOptions } from "./adapters/adapter.js";
+import { startExchange } from "./adapters/exchange.js";
+import type { UrlParts } from "./adapters/url-parts.js";
 import { mergeProxies, type ProxyTarget, parseProxyUrl, selectProxy } from "./proxies.js";
 import type { Proxies } from "./proxy-env.js";
 import { basicAuth, type PreparedRequest, serializeHead } from "./request.js";
 import type { Response } from "./response.js";
-import type { Settings, UrlParts } from "./session.js";
 
 /** How to reach targets through one proxy URL. */
 export interface ProxyRoute {
@@ -20,22 +21,15 @@ export interface ProxyRoute {
   tunnel: Transport;
 }
 
-/** What a request through a proxy needs of its session. */
+/** What a request through a proxy needs of its adapter. */
 export interface ProxyHost {
-  /** The session's socket transport. */
+  /** The adapter's socket transport. */
   transport(): Transport;
   /** Routes by proxy URL (each parsed once). */
   readonly routes: Map<string, ProxyRoute>;
   pool(origin: Origin): Pool;
   poolFor(where: UrlParts, tls: TlsOptions | undefined): Pool;
   tlsFor(verify: boolean | string, cert: [string, string] | undefined): TlsOptions;
-  send(
-    prepared: PreparedRequest,
-    settings: Settings,
-    options: RequestOptions,
-    head: Uint8Array,
-    pool: Pool,
-  ): Promise<Response>;
 }
 
 function route(host: ProxyHost, proxyUrl: string): ProxyRoute {
@@ -59,19 +53,14 @@ function route(host: ProxyHost, proxyUrl: string): ProxyRoute {
   return r;
 }
 
-/** The proxy URL for `url` from the request's, the session's and the environment's proxies, if any. */
-export function proxyFor(
-  url: URL,
-  own: Proxies | undefined,
-  session: Proxies,
-  env: Proxies | undefined,
-): string | undefined {
-  return selectProxy(url, mergeProxies(own, session, env, url));
+/** The proxies for `url`: the request's over the session's over the environment's (no_proxy from all three). */
+export function proxiesFor(url: URL, own: Proxies | undefined, session: Proxies, env: Proxies | undefined): Proxies {
+  return mergeProxies(own, session, env, url);
 }
 
 /** For the fetch transport, which cannot send through a proxy: ProxyError when one applies to the request. */
-export function refuseProxy(prepared: PreparedRequest, own: Proxies | undefined, session: Proxies): void {
-  if (proxyFor(prepared._url, own, session, undefined) !== undefined) {
+export function refuseProxy(prepared: PreparedRequest, proxies: Proxies): void {
+  if (selectProxy(prepared._url, proxies) !== undefined) {
     throw new ProxyError("the fetch transport cannot send through a proxy: the runtime's fetch chooses its own", {
       request: prepared,
     });
@@ -82,17 +71,15 @@ export function refuseProxy(prepared: PreparedRequest, own: Proxies | undefined,
 export function viaProxy(
   host: ProxyHost,
   prepared: PreparedRequest,
-  settings: Settings,
-  options: RequestOptions,
+  options: SendOptions,
   where: UrlParts,
   tls: TlsOptions | undefined,
 ): Promise<Response> {
   const url = prepared._url;
-  const p = settings.proxies as NonNullable<Settings["proxies"]>;
-  const proxyUrl = proxyFor(url, p.own, p.session, p.env);
+  const proxyUrl = selectProxy(url, options.proxies as Proxies);
   if (proxyUrl === undefined) {
     const head = serializeHead(prepared, where.hostHeader, where.target);
-    return host.send(prepared, settings, options, head, host.poolFor(where, tls));
+    return startExchange(prepared, options, head, host.poolFor(where, tls));
   }
   const via = route(host, proxyUrl);
   const { proxy } = via;
@@ -105,7 +92,7 @@ export function viaProxy(
       tls,
       via: { key: proxyUrl, transport: via.tunnel },
     });
-    return host.send(prepared, settings, options, head, pool);
+    return startExchange(prepared, options, head, pool);
   }
   // absolute-form through the proxy, its credentials in the request
   const target = `${url.protocol}//${where.hostHeader}${where.target}`;
@@ -120,5 +107,5 @@ export function viaProxy(
     tls: proxy.scheme === "https" ? host.tlsFor(true, undefined) : undefined,
     via: { key: `forward ${proxyUrl}`, transport: via.forward },
   });
-  return host.send(prepared, settings, options, head, pool);
+  return startExchange(prepared, options, head, pool);
 }

@@ -48,13 +48,22 @@ export function originKey(o: Origin): string {
   return o.via === undefined ? key : `${key}|via ${o.via.key}`;
 }
 
+/** Limits of an agent: those of each pool, and how many pools it keeps. */
+export interface AgentOptions extends PoolOptions {
+  /**
+   * Pools kept (one per origin and TLS configuration). Opening one more retires the oldest with
+   * no request in flight, if any: its idle connections close, and it is opened again when needed.
+   */
+  maxPools: number;
+}
+
 export class Agent {
   readonly #transport: Transport;
-  readonly #options: PoolOptions;
+  readonly #options: AgentOptions;
   readonly #pools = new Map<string, Pool>();
   #closed = false;
 
-  constructor(transport: Transport, options: PoolOptions) {
+  constructor(transport: Transport, options: AgentOptions) {
     this.#transport = transport;
     this.#options = options;
   }
@@ -72,11 +81,23 @@ export class Agent {
       const code = connectionCode.loaded;
       if (code === undefined) throw new Error("reqwire: Agent.pool() before connectionCode() has loaded");
       const transport = origin.via?.transport ?? this.#transport;
+      if (this.#pools.size >= this.#options.maxPools) this.#retireOne();
       pool = new code.Pool(transport, { host: origin.host, port: origin.port, tls: origin.tls }, this.#options);
       if (this.#closed) pool.close();
       this.#pools.set(key, pool);
     }
     return pool;
+  }
+
+  /** Retires the oldest pool with nothing in flight (pools are kept in the order they were opened). */
+  #retireOne(): void {
+    for (const [key, pool] of this.#pools) {
+      if (pool.inFlight === 0) {
+        pool.retire();
+        this.#pools.delete(key);
+        return;
+      }
+    }
   }
 
   /** Pools by key, for inspection. */

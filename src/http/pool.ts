@@ -79,6 +79,7 @@ export class Pool implements ConnectionOwner {
   /** One per connection attempt under way, so that close() can stop them. */
   readonly #attempts = new Set<AbortController>();
   #closed = false;
+  #retired = false;
 
   constructor(transport: Transport, target: ConnectOptions, options: PoolOptions) {
     this.#transport = transport;
@@ -100,6 +101,26 @@ export class Pool implements ConnectionOwner {
   /** Exchanges waiting for a connection. */
   get queued(): number {
     return this.#queue.length;
+  }
+
+  /** Exchanges running or waiting, and connections being opened. */
+  get inFlight(): number {
+    return this.size - this.#idle.length + this.#queue.length;
+  }
+
+  /** Whether the pool was retired (see retire): its owner opens a new one for the origin. */
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  /**
+   * Takes the pool out of use without failing anything: idle connections close now, the others
+   * when their exchange ends. Only for a pool with nothing in flight or waiting (Agent's choice).
+   */
+  retire(): void {
+    this.#retired = true;
+    for (const conn of this.#idle.splice(0)) conn.destroy();
+    this.#idleSince.length = 0;
   }
 
   /** Runs an exchange on an idle connection, a new one, or when one frees up. */
@@ -222,8 +243,8 @@ export class Pool implements ConnectionOwner {
       conn.run(w.ex);
       return;
     }
-    if (this.#idle.length >= this.#options.maxConnections) {
-      conn.destroy(); // opened beyond the limit while all were busy: not kept
+    if (this.#retired || this.#idle.length >= this.#options.maxConnections) {
+      conn.destroy(); // retired, or opened beyond the limit while all were busy: not kept
       return;
     }
     conn.setIdleRef(false);

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sharedSession } from "../../src/api/session.js";
+import { sharedSession } from "../../src/api/shared-session.js";
 import * as errorModule from "../../src/errors.js";
 import requests, {
   BodyTooLarge,

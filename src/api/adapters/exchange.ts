@@ -1,0 +1,89 @@
+// One exchange of a request for a response, as both built-in adapters start it: its timeouts and
+// limits from the send options, its upload progress, and a Receiver (receive.ts) given to a pool's
+// connection or to fetch. The code that receives loads with the first exchange.
+
+import type { Pool } from "../../http/pool.js";
+import { lazy } from "../../lazy.js";
+import type { Receiver } from "../receive.js";
+import type { PreparedRequest } from "../request.js";
+import type { Response } from "../response.js";
+import { Retry } from "../retry.js";
+import type { SendOptions } from "./adapter.js";
+
+type Receiving = typeof import("../receive.js");
+/** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
+export const receiving = lazy(() => import("../receive.js"), "response");
+/** Upload progress reports: loaded by the first request with on_upload_progress. */
+export const uploadProgress = lazy(() => import("../upload-progress.js"), "upload progress");
+
+/** Decoded bodies are refused beyond this by default (`max_decoded_size`). */
+const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
+
+const NO_TIMEOUTS: readonly [undefined, undefined] = [undefined, undefined];
+
+/** `timeout` (seconds) as [connect, read] milliseconds. */
+export function timeouts(t: SendOptions["timeout"]): readonly [number | undefined, number | undefined] {
+  if (t === undefined || t === null) return NO_TIMEOUTS;
+  const ms = (s: number | null) => {
+    if (s === null) return undefined;
+    if (typeof s !== "number" || !(s > 0))
+      throw new TypeError(`timeout must be a positive number of seconds, got ${s}`);
+    return s * 1000;
+  };
+  if (Array.isArray(t)) return [ms(t[0]), ms(t[1])];
+  const v = ms(t as number);
+  return [v, v];
+}
+
+/**
+ * Whether what an exchange needs is loaded: the receiving side, and upload progress when asked
+ * for. Otherwise the load to wait for before starting it.
+ */
+export function exchangeReady(options: SendOptions): Promise<unknown> | undefined {
+  if (receiving.loaded === undefined) return receiving();
+  if (options.on_upload_progress !== undefined && uploadProgress.loaded === undefined) return uploadProgress();
+  return undefined;
+}
+
+/**
+ * Sends a serialized head (and the body) on a pool's connection, or hands the request to fetch
+ * (`to`). `exchangeReady` must have said ready.
+ */
+export function startExchange(
+  prepared: PreparedRequest,
+  options: SendOptions,
+  head: Uint8Array,
+  to: Pool | ((ex: Receiver) => void),
+): Promise<Response> {
+  const [connectTimeout, readTimeout] = timeouts(options.timeout);
+  const declared = prepared._headers.get("content-length");
+  let body = prepared.body;
+  let bodyLength = body === null || body instanceof Uint8Array || declared === undefined ? undefined : Number(declared);
+  const onUpload = options.on_upload_progress;
+  if (onUpload !== undefined && body !== null) {
+    const total = body instanceof Uint8Array ? body.length : bodyLength;
+    body = (uploadProgress.loaded as typeof import("../upload-progress.js")).withUploadProgress(body, total, onUpload);
+    bodyLength = total;
+  }
+
+  return new Promise<Response>((resolve, reject) => {
+    const { Receiver } = receiving.loaded as Receiving;
+    const r = new Receiver(prepared, resolve, reject);
+    r.stream = options.stream;
+    r.maxBody = options.max_body_size ?? Number.POSITIVE_INFINITY;
+    r.maxDecoded = options.max_decoded_size ?? DEFAULT_MAX_DECODED;
+    r.head = head;
+    r.body = body;
+    r.bodyLength = bodyLength;
+    r.expectHead = prepared.method === "HEAD";
+    r.readTimeout = readTimeout;
+    r.signal = options.signal;
+    r.connectTimeout = connectTimeout;
+    r.replayable = prepared.replayable;
+    // a stale keep-alive connection is retried for the idempotent methods only (never POST or PATCH)
+    r.retryOnStale = Retry.DEFAULT_ALLOWED_METHODS.has(prepared.method) && prepared.replayable;
+    r.onDownloadProgress = options.on_download_progress;
+    if (typeof to !== "function") to.dispatch(r);
+    else to(r);
+  });
+}
