@@ -1,7 +1,7 @@
 // Request bodies encoded as Python requests encodes them: forms with urlencode(doseq=True), json
 // with json.dumps(allow_nan=False), bytes, Blobs and streams as they are (files: multipart.ts).
 // Web-standard APIs only. Loaded with the first request that has a data= or json= body.
-import { sharedWriter } from "../core/api.js";
+import { pythonJson } from "../core/json.js";
 import { encodeParams, type FormFields } from "./params.js";
 
 /** The content of a file part. */
@@ -140,7 +140,7 @@ export function encodeJson(value: unknown): { body: Uint8Array; contentType: str
     });
   }
   if (json === undefined) throw new TypeError(`Cannot encode ${typeof value} as JSON`);
-  return { body: sharedWriter().pythonJson(json), contentType: "application/json" };
+  return { body: pythonJson(json), contentType: "application/json" };
 }
 
 // ---- streams and blobs -------------------------------------------------------------------------

@@ -32,10 +32,6 @@ function fieldLabel(index: number): [string, number] {
   return [(index & 1) === 0 ? "header name" : "header value", (index - 2) >> 1];
 }
 
-/** JSON text goes to the engine in pieces of at most this many UTF-16 code units. */
-const JSON_PIECE = 16 * 1024;
-const utf8 = new TextEncoder();
-
 /** Outputs up to this many bytes are copied into a shared slab (slab.ts), larger ones get their own array. */
 const SLAB_MAX = 8 * 1024;
 
@@ -135,44 +131,6 @@ export class RequestWriter {
       space.set(this.#u8.subarray(ptr, ptr + len));
     }
     return commit(space, len);
-  }
-
-  /**
-   * JSON.stringify's output as the bytes Python's json.dumps writes by default, which is what
-   * requests sends for json=: ", " and ": " between items, and every character of a string
-   * outside printable ASCII as \uXXXX (assembly/json.ts). Long text goes in pieces.
-   */
-  pythonJson(json: string): Uint8Array {
-    const most = Math.min(json.length, JSON_PIECE) * 3; // UTF-8 bytes of a piece, at most
-    const need = most + 8 + 3 * most;
-    if (need > this.#r(R_WRITER_CAP)) {
-      if (this.#x.writer_reserve(need) !== 0) throw new RangeError("JSON text too large for memory");
-      this.#refreshViews();
-    }
-    const base = this.#r(R_WRITER_PTR);
-    const input = this.#u8.subarray(base, base + most);
-    let state = 0;
-    let done = 0;
-    let out = new Uint8Array(0); // long text: the pieces' output, gathered
-    let total = 0;
-    do {
-      // encodeInto writes whole characters only: a piece never ends inside one
-      const { read, written } = utf8.encodeInto(done === 0 ? json : json.slice(done), input);
-      done += read as number;
-      const r = this.#x.json_python(written as number, state);
-      state = r & 3;
-      const len = r >>> 2;
-      const at = this.#r(R_OUT_PTR);
-      if (done === json.length && total === 0) return this.#copyOut(at, len);
-      if (total + len > out.length) {
-        const bigger = new Uint8Array(Math.max(out.length * 2, total + len, json.length + (json.length >> 3)));
-        bigger.set(out.subarray(0, total));
-        out = bigger;
-      }
-      out.set(this.#u8.subarray(at, at + len), total);
-      total += len;
-    } while (done < json.length);
-    return out.subarray(0, total);
   }
 
   /** The chunk-size line ("HEX\r\n") that goes before `size` bytes of a chunked body. */

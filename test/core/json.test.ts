@@ -1,18 +1,18 @@
-// The engine's json.dumps pass (assembly/json.ts, RequestWriter.pythonJson) against Python's own
+// The engine's json.dumps pass (assembly/json.ts, src/core/json.ts) against Python's own
 // json.dumps, the reference it must equal byte for byte: separators, ensure_ascii escapes of every
 // kind of character (DEL, Latin-1, BMP, astral, lone surrogates), strings full of commas, colons,
 // quotes and backslashes, and text long enough to go to the engine in several pieces, with a
 // piece boundary at every kind of place.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { sharedWriter } from "../../src/core/writer.js";
+import { pythonJson } from "../../src/core/json.js";
 import "../../src/entry/node.js";
 
 const latin1 = new TextDecoder("latin1");
 
 /** What the engine writes for `value` (as JSON.stringify writes it). */
 function ours(value: unknown): string {
-  const bytes = sharedWriter().pythonJson(JSON.stringify(value));
+  const bytes = pythonJson(JSON.stringify(value));
   expect(bytes.every((b) => b < 0x80)).toBe(true);
   return latin1.decode(bytes);
 }
