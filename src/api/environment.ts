@@ -13,35 +13,37 @@ const netrcReader = lazy(() => import("./netrc.js"), ".netrc");
 /** Settings are read again at most this often (milliseconds). */
 const TTL = 1000;
 
+/** What the environment sets for requests. */
+export interface EnvironmentSettings {
+  /** Proxies (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY), if any variable is set. */
+  readonly proxies: Proxies | undefined;
+  /** The CA bundle REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names. */
+  readonly verify: string | undefined;
+}
+
 /** One session's view of its environment. */
 export class SessionEnvironment {
   #envAt = -Infinity;
-  #proxies: Proxies | undefined;
-  #verify: string | undefined;
+  #settings: EnvironmentSettings = { proxies: undefined, verify: undefined };
   #netrcAt = -Infinity;
   #netrcText: string | undefined;
   readonly #netrcHosts = new Map<string, [string, string] | null>();
 
-  /** Proxies from the environment (read at most once a second). */
-  proxies(): Proxies | undefined {
-    this.#read();
-    return this.#proxies;
-  }
-
-  /** The CA bundle the environment names, if any (read at most once a second). */
-  verify(): string | undefined {
-    this.#read();
-    return this.#verify;
-  }
-
-  #read(): void {
+  /**
+   * Proxies and CA bundle from the environment, read at most once a second: the same object
+   * until they are read again.
+   */
+  settings(): EnvironmentSettings {
     const now = Date.now();
-    if (now - this.#envAt < TTL) return;
+    if (now - this.#envAt < TTL) return this.#settings;
     this.#envAt = now;
     const env = platform().env;
-    this.#proxies = env === undefined ? undefined : environProxies(env);
     const verify = env === undefined ? undefined : (env("REQUESTS_CA_BUNDLE") ?? env("CURL_CA_BUNDLE") ?? undefined);
-    this.#verify = verify === "" ? undefined : verify;
+    this.#settings = {
+      proxies: env === undefined ? undefined : environProxies(env),
+      verify: verify === "" ? undefined : verify,
+    };
+    return this.#settings;
   }
 
   /** The .netrc text: undefined without a file (or files). */

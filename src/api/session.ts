@@ -197,7 +197,7 @@ export class Session {
     let sent: Promise<Response>;
     try {
       settings = this.#settings.settings(options);
-      if (settings.retries === NO_RETRIES && options.retries == null) {
+      if (settings.retries === NO_RETRIES && options.retries == null && this.adapters.retrying) {
         // retries set by neither the request nor the session: the adapter's max_retries
         const adapter = this.adapters.find(prepared.url);
         if (adapter instanceof HTTPAdapter && adapter.max_retries !== NO_RETRIES) {

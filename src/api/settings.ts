@@ -3,7 +3,7 @@
 // prepareRequest. A request with none of its own shares one settings object with every other such
 // request of the session, made again only when something it comes from changes.
 import type { RequestsCookieJar } from "./cookies.js";
-import type { SessionEnvironment } from "./environment.js";
+import type { EnvironmentSettings, SessionEnvironment } from "./environment.js";
 import type { ProxiedDict } from "./headers.js";
 import type { RequestOptions } from "./options.js";
 import type { Params } from "./params.js";
@@ -80,9 +80,7 @@ interface PlainKey {
   retries: number | Retry;
   auth: Auth | undefined;
   stream: boolean;
-  trustEnv: boolean;
-  envVerify: string | undefined;
-  envProxies: Proxies | undefined;
+  env: EnvironmentSettings | undefined;
   settings: Settings;
 }
 
@@ -107,12 +105,11 @@ export class SettingsMaker {
       options.stream !== undefined ||
       options.allow_redirects !== undefined
     ) {
-      return this.#merge(options);
+      return this.#merge(options, this.session.trust_env ? this.env.settings() : undefined);
     }
     // a request that changes none of them shares the session's settings
     const s = this.session;
-    const envVerify = s.trust_env ? this.env.verify() : undefined;
-    const envProxies = s.trust_env ? this.env.proxies() : undefined;
+    const env = s.trust_env ? this.env.settings() : undefined;
     const k = this.#plain;
     if (
       k !== undefined &&
@@ -123,13 +120,11 @@ export class SettingsMaker {
       k.retries === s.retries &&
       k.auth === s.auth &&
       k.stream === s.stream &&
-      k.trustEnv === s.trust_env &&
-      k.envVerify === envVerify &&
-      k.envProxies === envProxies
+      k.env === env
     ) {
       return k.settings;
     }
-    const settings = this.#merge(NO_OPTIONS);
+    const settings = this.#merge(NO_OPTIONS, env);
     this.#plain = {
       verify: s.verify,
       cert: s.cert,
@@ -138,21 +133,18 @@ export class SettingsMaker {
       retries: s.retries,
       auth: s.auth,
       stream: s.stream,
-      trustEnv: s.trust_env,
-      envVerify,
-      envProxies,
+      env,
       settings,
     };
     return settings;
   }
 
-  #merge(options: RequestOptions): Settings {
+  #merge(options: RequestOptions, fromEnv: EnvironmentSettings | undefined): Settings {
     const s = this.session;
     let verify = options.verify ?? s.verify;
-    const envVerify = s.trust_env ? this.env.verify() : undefined;
-    if (verify === true && envVerify !== undefined) verify = envVerify;
+    if (verify === true && fromEnv?.verify !== undefined) verify = fromEnv.verify;
     const own = options.proxies ?? undefined;
-    const env = s.trust_env ? this.env.proxies() : undefined;
+    const env = fromEnv?.proxies;
     let proxies: Settings["proxies"];
     if (own !== undefined || !isEmpty(s.proxies) || (env !== undefined && !isEmpty(env))) {
       proxies = { own, session: s.proxies, env };

@@ -5,7 +5,10 @@ import type { RequestOptions } from "../options.js";
 import type { Proxies } from "../proxy-env.js";
 import type { PreparedRequest } from "../request.js";
 import type { Response } from "../response.js";
+import { Retry } from "../retry.js";
 import type { Progress } from "../settings.js";
+
+const NO_RETRIES = Retry.from(0);
 
 /**
  * What an adapter is given with each request: requests' `send(request, stream, timeout, verify,
@@ -72,6 +75,7 @@ function startsWithFolded(url: string, prefix: string): boolean {
 export class AdapterMounts extends Map<string, Adapter> {
   // [lower-case prefix, adapter] in the order tried, made again after any change
   #lookup: (readonly [string, Adapter])[] | undefined;
+  #retrying = false;
 
   /** Mounts `adapter` for URLs starting with `prefix`; a longer prefix is tried before a shorter one. */
   mount(prefix: string, adapter: Adapter): void {
@@ -102,13 +106,28 @@ export class AdapterMounts extends Map<string, Adapter> {
     super.clear();
   }
 
-  /** The adapter of the first prefix in order that `url` starts with (ignoring case), if any. */
-  find(url: string): Adapter | undefined {
+  #order(): (readonly [string, Adapter])[] {
     let lookup = this.#lookup;
     if (lookup === undefined) {
       lookup = [...this].map(([prefix, adapter]) => [prefix.toLowerCase(), adapter] as const);
       this.#lookup = lookup;
+      this.#retrying = lookup.some(([, a]) => {
+        const r = (a as { max_retries?: unknown }).max_retries;
+        return r instanceof Retry && r !== NO_RETRIES;
+      });
     }
+    return lookup;
+  }
+
+  /** Whether some mounted adapter retries on its own (HTTPAdapter's max_retries). */
+  get retrying(): boolean {
+    this.#order();
+    return this.#retrying;
+  }
+
+  /** The adapter of the first prefix in order that `url` starts with (ignoring case), if any. */
+  find(url: string): Adapter | undefined {
+    const lookup = this.#order();
     for (let i = 0; i < lookup.length; i++) {
       const entry = lookup[i] as readonly [string, Adapter];
       if (startsWithFolded(url, entry[0])) return entry[1];
