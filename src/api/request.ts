@@ -1,8 +1,8 @@
 // Preparing a request, as requests.models.PreparedRequest: the URL with its params, the headers
 // merged and validated, the body encoded, auth applied. Everything that can be wrong with a
 // request is found here, before a connection is chosen or a byte is sent.
-import { SerializeError, sharedWriter } from "../core/api.js";
 import { InvalidHeader, InvalidJSONError, InvalidSchema, InvalidURL, MissingSchema, URLRequired } from "../errors.js";
+import { writeHead } from "../http/head.js";
 import { lazy } from "../lazy.js";
 import { acceptEncoding } from "../runtime/platform.js";
 import type { FileSpec, PreparedBody } from "./encode.js";
@@ -420,18 +420,6 @@ function hostField(host: string): readonly [string, string] {
 /** Serializes a prepared request's head (Host first); InvalidHeader/InvalidURL before any I/O. */
 export function serializeHead(prepared: PreparedRequest, host: string, target: string): Uint8Array {
   const headers = prepared._headers;
-  const pairs = headers._pairs(headers.has("host") ? undefined : hostField(host));
-  try {
-    return sharedWriter().head(prepared.method, target, pairs);
-  } catch (err) {
-    if (err instanceof SerializeError) {
-      if (err.field === "target") throw new InvalidURL(`Invalid URL '${prepared.url}': ${err.message}`, { cause: err });
-      const name = err.headerIndex >= 0 ? (pairs[err.headerIndex]?.[0] ?? "") : "";
-      throw new InvalidHeader(`Invalid ${err.field}${name === "" ? "" : ` ${JSON.stringify(name)}`}: ${err.message}`, {
-        cause: err,
-        request: prepared,
-      });
-    }
-    throw err;
-  }
+  const fields = headers._pairs(headers.has("host") ? undefined : hostField(host));
+  return writeHead({ method: prepared.method, target, fields }, prepared.url, prepared);
 }

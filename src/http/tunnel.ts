@@ -10,6 +10,7 @@ import {
   type Transport,
   type TransportSocket,
 } from "../transport/types.js";
+import { writeHead } from "./head.js";
 
 /** Where the proxy is and what to tell it. */
 export interface ProxyEndpoint {
@@ -95,9 +96,7 @@ function openTunnel(
         timeout,
       );
     }
-    let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n`;
-    for (const [name, value] of proxy.headers) head += `${name}: ${value}\r\n`;
-    sock.write(new TextEncoder().encode(`${head}\r\n`));
+    sock.write(writeHead({ method: "CONNECT", target, fields: [["Host", target], ...proxy.headers] }, target));
   });
 }
 
