@@ -16,11 +16,11 @@
 //   +--------------------------------------+ writerPtr
 //   | UTF-8 JSON text (len)                |
 //   +--------------------------------------+ (8-byte aligned)
-//   | output: ASCII JSON text              |  at most 3 * len bytes; R_OUT_PTR says where
+//   | output: ASCII JSON text              |  at most 6 * len bytes; R_OUT_PTR says where
 //   +--------------------------------------+
 //
-// The host reserves len + 8 + 3 * len bytes first (writer_reserve). Worst cases: "," becomes
-// two bytes, a two-byte sequence six, a four-byte one twelve.
+// The host reserves len + 8 + 6 * len bytes first (writer_reserve). Worst cases per input byte:
+// DEL becomes six bytes (\u007f), "," two, a two-byte sequence six, a four-byte one twelve.
 
 import { R_OUT_PTR } from "./constants";
 import { setR, writerPtr } from "./layout";

@@ -198,11 +198,10 @@ export class Session {
     try {
       settings = this.#settings.settings(options);
       if (settings.retries === NO_RETRIES && options.retries == null && this.adapters.retrying) {
-        // retries set by neither the request nor the session: the adapter's max_retries
-        const adapter = this.adapters.find(prepared.url);
-        if (adapter instanceof HTTPAdapter && adapter.max_retries !== NO_RETRIES) {
-          settings = { ...settings, retries: adapter.max_retries };
-        }
+        // retries set by neither the request nor the session: the max_retries of the adapter for
+        // the request's URL (its redirects keep them)
+        const retries = (this.adapters.find(prepared.url) as { max_retries?: unknown } | undefined)?.max_retries;
+        if (retries instanceof Retry && retries !== NO_RETRIES) settings = { ...settings, retries };
       }
       // the common case (no hooks, no retries, no Digest) takes one step, and loads call.ts only
       // when a redirect is to be followed

@@ -37,7 +37,8 @@ function views(need: number): [EngineExports, Int32Array, Uint8Array] {
  */
 export function pythonJson(json: string): Uint8Array {
   const most = Math.min(json.length, PIECE) * 3; // UTF-8 bytes of a piece, at most
-  const [x, r, mem] = views(most + 8 + 3 * most);
+  // the output after them: six bytes per input byte at most (DEL becomes \u007f)
+  const [x, r, mem] = views(most + 8 + 6 * most);
   const base = r[R_WRITER_PTR] as number;
   const input = mem.subarray(base, base + most);
   let state = 0;

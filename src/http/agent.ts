@@ -51,8 +51,9 @@ export function originKey(o: Origin): string {
 /** Limits of an agent: those of each pool, and how many pools it keeps. */
 export interface AgentOptions extends PoolOptions {
   /**
-   * Pools kept (one per origin and TLS configuration). Opening one more retires the oldest with
-   * no request in flight, if any: its idle connections close, and it is opened again when needed.
+   * Pools kept (one per origin and TLS configuration). Opening one more retires the least
+   * recently used with no request in flight, if any: its idle connections close, and it is
+   * opened again when needed.
    */
   maxPools: number;
 }
@@ -89,15 +90,15 @@ export class Agent {
     return pool;
   }
 
-  /** Retires the oldest pool with nothing in flight (pools are kept in the order they were opened). */
+  /** Retires the least recently used pool with nothing in flight, if any. */
   #retireOne(): void {
-    for (const [key, pool] of this.#pools) {
-      if (pool.inFlight === 0) {
-        pool.retire();
-        this.#pools.delete(key);
-        return;
-      }
+    let oldest: [string, Pool] | undefined;
+    for (const entry of this.#pools) {
+      if (entry[1].inFlight === 0 && (oldest === undefined || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry;
     }
+    if (oldest === undefined) return;
+    oldest[1].retire();
+    this.#pools.delete(oldest[0]);
   }
 
   /** Pools by key, for inspection. */

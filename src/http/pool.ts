@@ -63,6 +63,9 @@ function connectError(err: unknown, target: string): RequestException {
   return new ConnectionError(`cannot connect to ${target}: ${(err as Error)?.message ?? err}`, { cause: err });
 }
 
+/** Dispatches so far, over every pool: the clock of Pool.lastUsed. */
+let dispatches = 0;
+
 export class Pool implements ConnectionOwner {
   readonly #transport: Transport;
   readonly #target: ConnectOptions;
@@ -80,6 +83,8 @@ export class Pool implements ConnectionOwner {
   readonly #attempts = new Set<AbortController>();
   #closed = false;
   #retired = false;
+  /** When the pool was last given an exchange, as a count of dispatches over every pool. */
+  lastUsed = 0;
 
   constructor(transport: Transport, target: ConnectOptions, options: PoolOptions) {
     this.#transport = transport;
@@ -125,6 +130,7 @@ export class Pool implements ConnectionOwner {
 
   /** Runs an exchange on an idle connection, a new one, or when one frees up. */
   dispatch(ex: Exchange): void {
+    this.lastUsed = ++dispatches;
     if (this.#closed) {
       ex.sink.onError(new ConnectionError("the session is closed"));
       return;

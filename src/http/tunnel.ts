@@ -40,6 +40,13 @@ function openTunnel(
   timeout: number | undefined,
   tls: boolean,
 ): Promise<void> {
+  let head: Uint8Array;
+  try {
+    head = writeHead({ method: "CONNECT", target, fields: [["Host", target], ...proxy.headers] }, target);
+  } catch (err) {
+    sock.destroy();
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     const parser = new ResponseParser();
     parser.expect({ connect: true });
@@ -96,7 +103,7 @@ function openTunnel(
         timeout,
       );
     }
-    sock.write(writeHead({ method: "CONNECT", target, fields: [["Host", target], ...proxy.headers] }, target));
+    sock.write(head);
   });
 }
 

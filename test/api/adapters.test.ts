@@ -116,6 +116,16 @@ describe("HTTPAdapter", () => {
     expect(await rejectionOf(s.get(`${srv.url}/`, { retries: 0 }))).toBeInstanceOf(ConnectionError);
   });
 
+  it("pool_connections retires the least recently used pool, not the first opened", async () => {
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => rawEach((req) => ok(req.target))));
+    const s = session({ pool_connections: 2 });
+    for (const srv of [a, b, a, c, a, b, a, c, a]) expect((await s.get(`${srv?.url}/x`)).text).toBe("/x");
+    // A, used between every other request, keeps its one connection; B and C take turns
+    expect(a?.connections).toBe(1);
+    expect(b?.connections).toBe(2);
+    expect(c?.connections).toBe(2);
+  });
+
   it("pool_connections keeps that many origins' pools, closing the oldest idle one's connections", async () => {
     const servers = await Promise.all([1, 2, 3].map(() => rawEach((req) => ok(req.target))));
     const s = session({ pool_connections: 2 });
@@ -185,6 +195,33 @@ describe("session.use", () => {
     expect(await s.get(`${srv.url}/cached`)).toBe(first);
     expect((await s.get(`${srv.url}/fresh`)).text).toBe("/fresh");
     expect(srv.seen.map((x) => x.req.target)).toEqual(["/cached", "/fresh"]);
+  });
+
+  it("shares no mutable options between requests: the options of plain requests are frozen", async () => {
+    const srv = await rawEach((req) => ok(`${req.target} is longer than ten bytes`));
+    const s = session();
+    const refused: string[] = [];
+    s.use((next) => (request, options) => {
+      if (request.url.endsWith("/small")) {
+        try {
+          (options as { max_body_size?: number }).max_body_size = 10;
+        } catch (err) {
+          refused.push((err as Error).name);
+        }
+      }
+      return next(request, options);
+    });
+    expect((await s.get(`${srv.url}/small`)).text).toBe("/small is longer than ten bytes");
+    expect((await s.get(`${srv.url}/other`)).text).toBe("/other is longer than ten bytes");
+    expect(refused).toEqual(["TypeError"]);
+  });
+
+  it("an interceptor may answer with a Response rather than a promise of one", async () => {
+    const srv = await rawEach((req) => ok(req.target));
+    const s = session();
+    const first = await s.get(`${srv.url}/first`);
+    s.use(() => () => first as unknown as Promise<Response>);
+    expect(await s.get(`${srv.url}/any`)).toBe(first);
   });
 
   it("an interceptor that throws rejects the call with its error", async () => {

@@ -123,6 +123,8 @@ describe("the engine's json.dumps pass", () => {
     const next = random(42);
     values.push(Array.from({ length: 3000 }, () => randomValue(next, 0)));
     values.push(randomString(next, 100_000));
+    // the most output per input byte: DEL (one byte) becomes \u007f (six), in whole pieces
+    values.push("\u007f".repeat(60_000), { k: "\u007f".repeat(200_000) });
     const texts = values.map((v) => JSON.stringify(v));
     const expected = python(texts);
     values.forEach((v, i) => {

@@ -54,7 +54,8 @@ export class Dispatch {
   }
 
   #through(adapter: Adapter, prepared: PreparedRequest, options: SendOptions): Promise<Response> {
-    if (this.#interceptors.length === 0) return adapter.send(prepared, options);
+    // (an adapter or interceptor of the user's may answer with a Response instead of a promise)
+    if (this.#interceptors.length === 0) return Promise.resolve(adapter.send(prepared, options));
     let chain = this.#chains.get(adapter);
     if (chain === undefined) {
       let next: Send = (request, o) => adapter.send(request, o);
@@ -63,7 +64,7 @@ export class Dispatch {
       this.#chains.set(adapter, chain);
     }
     try {
-      return chain(prepared, options);
+      return Promise.resolve(chain(prepared, options));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -93,7 +94,8 @@ export class Dispatch {
       on_upload_progress: options.on_upload_progress,
       on_download_progress: options.on_download_progress,
     };
-    if (plain) this.#plain = { settings, maxBody, options: send };
+    // shared by every plain request: frozen, so that an interceptor cannot change it for the others
+    if (plain) this.#plain = { settings, maxBody, options: Object.freeze(send) };
     return send;
   }
 }

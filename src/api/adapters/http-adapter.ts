@@ -23,7 +23,7 @@ const proxying = lazy(() => import("../via-proxy.js"), "proxy");
 export interface HTTPAdapterOptions {
   /**
    * Origins (scheme, host, port, TLS settings) whose pools are kept; beyond it the least
-   * recently opened pool with no request in flight is closed (requests' pool_connections).
+   * recently used pool with no request in flight is closed (requests' pool_connections).
    * @default 10
    */
   pool_connections?: number;
