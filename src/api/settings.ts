@@ -76,6 +76,8 @@ interface PlainKey {
   verify: boolean | string;
   cert: [string, string] | undefined;
   proxies: Proxies;
+  /** Whether `proxies` was empty (then the settings have none: filled in place later, it must be seen). */
+  noProxies: boolean;
   hooks: Hook[];
   retries: number | Retry;
   auth: Auth | undefined;
@@ -116,6 +118,7 @@ export class SettingsMaker {
       k.verify === s.verify &&
       k.cert === s.cert &&
       k.proxies === s.proxies &&
+      k.noProxies === isEmpty(s.proxies) &&
       k.hooks === s.hooks.response &&
       k.retries === s.retries &&
       k.auth === s.auth &&
@@ -129,6 +132,7 @@ export class SettingsMaker {
       verify: s.verify,
       cert: s.cert,
       proxies: s.proxies,
+      noProxies: isEmpty(s.proxies),
       hooks: s.hooks.response,
       retries: s.retries,
       auth: s.auth,

@@ -26,7 +26,7 @@ import {
 import { nodeTransport } from "../../src/transport/node.js";
 import type { Transport } from "../../src/transport/types.js";
 import { makeCA, makeServerCert } from "../support/certs.js";
-import { onCleanup, runCleanups } from "./helpers.js";
+import { session as closedSession, onCleanup, rawEach, runCleanups } from "./helpers.js";
 
 afterEach(runCleanups);
 
@@ -591,5 +591,20 @@ describe("session defaults", () => {
     }).not.toThrow();
     await expect(result).rejects.toBeInstanceOf(InvalidHeader);
     expect(seen.length).toBe(before);
+  });
+});
+
+describe("session settings changed in place", () => {
+  it("proxies filled in after a first request are used by the next", async () => {
+    const ok = (body: string) => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const origin = await rawEach(() => ok("direct"));
+    const proxy = await rawEach((req) => ok(`proxied ${req.target}`));
+    const s = closedSession();
+    s.trust_env = false;
+    expect((await s.get(`${origin.url}/a`)).text).toBe("direct");
+    s.proxies.http = proxy.url;
+    expect((await s.get(`${origin.url}/b`)).text).toBe(`proxied ${origin.url}/b`);
+    delete s.proxies.http;
+    expect((await s.get(`${origin.url}/c`)).text).toBe("direct");
   });
 });
