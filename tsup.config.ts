@@ -3,6 +3,8 @@ import { defineConfig, type Options } from "tsup";
 
 // One entry per runtime (package.json "exports" picks among them). The workerd entry imports
 // the engine as a `.wasm` module, left for the Worker's bundler; the others inline its bytes.
+// reqwire/testing (dist/testing.js, .cjs) is built beside them, in the same splitting builds: it
+// shares their modules (errors, the runtime set up by the entry imported) instead of a copy of them.
 const SELF_TYPES = '/* @ts-self-types="./index.d.ts" */';
 
 const common: Options = {
@@ -24,6 +26,7 @@ export default defineConfig([
       bun: "src/entry/bun.ts",
       workerd: "src/entry/workerd.ts",
       fetch: "src/entry/fetch.ts",
+      testing: "src/testing/index.ts",
     },
     format: ["esm"],
     dts: { entry: { index: "src/main.ts" } },
@@ -45,9 +48,20 @@ export default defineConfig([
     },
   },
   {
+    // reqwire/testing's types, built apart: one build of both would move the types they share
+    // into a chunk, and index.d.ts must stay whole (jsr.json publishes it alone)
     ...common,
-    entry: { node: "src/entry/node.ts" },
+    entry: { testing: "src/testing/index.ts" },
+    format: ["esm"],
+    dts: { only: true },
+  },
+  {
+    // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks
+    // (tsup's splitting for cjs), so that both see one copy of the errors and of the runtime
+    ...common,
+    entry: { node: "src/entry/node.ts", testing: "src/testing/index.ts" },
     format: ["cjs"],
+    splitting: true,
     dts: false,
   },
   {
