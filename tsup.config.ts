@@ -1,4 +1,6 @@
 import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { transform } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 // One entry per runtime (package.json "exports" picks among them). The workerd entry imports
@@ -15,6 +17,29 @@ const common: Options = {
   outDir: "dist",
   removeNodeProtocol: false,
   external: ["cloudflare:sockets", /^node:/],
+};
+
+/**
+ * CommonJS whose entries share chunks (node.cjs and testing.cjs must see one copy of the errors
+ * and of the runtime): esbuild splits only ESM, so the chunks are built as ESM named `.cjs` and each
+ * is turned into CommonJS here, by esbuild, its `import()`s into `require`s (as a single-file build
+ * has them). Not tsup's own cjs splitting: its sucrase pass turns `this.#options = x` into
+ * `this.#options = exports.options = x` when a chunk exports `options`.
+ */
+const chunksToCommonJs: NonNullable<Options["plugins"]>[number] = {
+  name: "chunks-to-commonjs",
+  async renderChunk(code, info) {
+    if (!info.path.endsWith(".cjs")) return;
+    const out = await transform(code, {
+      format: "cjs",
+      target: "es2022",
+      platform: "node",
+      supported: { "dynamic-import": false },
+      sourcemap: "external",
+      sourcefile: basename(info.path),
+    });
+    return { code: out.code, map: out.map };
+  },
 };
 
 export default defineConfig([
@@ -56,12 +81,14 @@ export default defineConfig([
     dts: { only: true },
   },
   {
-    // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks
-    // (tsup's splitting for cjs), so that both see one copy of the errors and of the runtime
+    // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks (see
+    // chunksToCommonJs)
     ...common,
     entry: { node: "src/entry/node.ts", testing: "src/testing/index.ts" },
-    format: ["cjs"],
+    format: ["esm"],
     splitting: true,
+    outExtension: () => ({ js: ".cjs" }),
+    plugins: [chunksToCommonJs],
     dts: false,
   },
   {
