@@ -1,8 +1,12 @@
 import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { transform } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 // One entry per runtime (package.json "exports" picks among them). The workerd entry imports
 // the engine as a `.wasm` module, left for the Worker's bundler; the others inline its bytes.
+// reqwire/testing (dist/testing.js, .cjs) is built beside them, in the same splitting builds: it
+// shares their modules (errors, the runtime set up by the entry imported) instead of a copy of them.
 const SELF_TYPES = '/* @ts-self-types="./index.d.ts" */';
 
 const common: Options = {
@@ -15,6 +19,29 @@ const common: Options = {
   external: ["cloudflare:sockets", /^node:/],
 };
 
+/**
+ * CommonJS whose entries share chunks (node.cjs and testing.cjs must see one copy of the errors
+ * and of the runtime): esbuild splits only ESM, so the chunks are built as ESM named `.cjs` and each
+ * is turned into CommonJS here, by esbuild, its `import()`s into `require`s (as a single-file build
+ * has them). Not tsup's own cjs splitting: its sucrase pass turns `this.#options = x` into
+ * `this.#options = exports.options = x` when a chunk exports `options`.
+ */
+const chunksToCommonJs: NonNullable<Options["plugins"]>[number] = {
+  name: "chunks-to-commonjs",
+  async renderChunk(code, info) {
+    if (!info.path.endsWith(".cjs")) return;
+    const out = await transform(code, {
+      format: "cjs",
+      target: "es2022",
+      platform: "node",
+      supported: { "dynamic-import": false },
+      sourcemap: "external",
+      sourcefile: basename(info.path),
+    });
+    return { code: out.code, map: out.map };
+  },
+};
+
 export default defineConfig([
   {
     ...common,
@@ -24,6 +51,7 @@ export default defineConfig([
       bun: "src/entry/bun.ts",
       workerd: "src/entry/workerd.ts",
       fetch: "src/entry/fetch.ts",
+      testing: "src/testing/index.ts",
     },
     format: ["esm"],
     dts: { entry: { index: "src/main.ts" } },
@@ -45,9 +73,22 @@ export default defineConfig([
     },
   },
   {
+    // reqwire/testing's types, built apart: one build of both would move the types they share
+    // into a chunk, and index.d.ts must stay whole (jsr.json publishes it alone)
     ...common,
-    entry: { node: "src/entry/node.ts" },
-    format: ["cjs"],
+    entry: { testing: "src/testing/index.ts" },
+    format: ["esm"],
+    dts: { only: true },
+  },
+  {
+    // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks (see
+    // chunksToCommonJs)
+    ...common,
+    entry: { node: "src/entry/node.ts", testing: "src/testing/index.ts" },
+    format: ["esm"],
+    splitting: true,
+    outExtension: () => ({ js: ".cjs" }),
+    plugins: [chunksToCommonJs],
     dts: false,
   },
   {

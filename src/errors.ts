@@ -190,6 +190,25 @@ export function requestAborted(signal: AbortSignal | undefined): RequestAborted 
   return new RequestAborted("request aborted", { cause: signal?.reason });
 }
 
+/**
+ * No mock of a `reqwire/testing` Mocker matched the request, and the Mocker does not let unmatched
+ * requests through to the network (`real_http`): requests-mock's NoMockAddress. Its message names
+ * the method and the URL (`No mock address: GET http://api.test/x`); so do `method` and `url`.
+ */
+export class NoMockAddress extends ConnectionError {
+  static override readonly code: string = "NO_MOCK_ADDRESS";
+  /** The method of the request no mock matched. */
+  readonly method: string | undefined;
+  /** The URL of the request no mock matched. */
+  readonly url: string | undefined;
+
+  constructor(message: string, options: RequestErrorOptions & { method?: string; url?: string } = {}) {
+    super(message, options);
+    this.method = options.method;
+    this.url = options.url;
+  }
+}
+
 /** Every error class by name: `requests.exceptions` (and, spread, the error classes on `requests`). */
 export const exceptions = Object.freeze({
   RequestException,
@@ -219,6 +238,7 @@ export const exceptions = Object.freeze({
   UnrewindableBodyError,
   RetryError,
   RequestAborted,
+  NoMockAddress,
 });
 
 // Each class's name as a string, from its key above: one list of names instead of one per class.

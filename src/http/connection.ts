@@ -13,7 +13,7 @@ import {
   requestAborted,
 } from "../errors.js";
 import { lazy } from "../lazy.js";
-import { NotSentError, type TransportSocket } from "../transport/types.js";
+import { NotSentError, type TransportSocket, VerbatimError } from "../transport/types.js";
 
 /** Header fields of a response: the engine's FieldSection, or pairs from a runtime's fetch. */
 export interface HeaderFields {
@@ -481,6 +481,11 @@ export class Connection {
 
   #onSocketError(err: Error): void {
     if (this.#phase === Phase.Idle || this.#settled) return; // close follows
+    if (err instanceof VerbatimError) {
+      // the transport's answer to this request (reqwire/testing): that very error, never retried
+      this.#fail(err.error as RequestException, false);
+      return;
+    }
     const e = this.#closedError(err);
     e.message = `${e.message} (${err.message})`;
     this.#fail(e, true, err instanceof NotSentError);

@@ -115,6 +115,22 @@ export class NotSentError extends Error {
   }
 }
 
+/**
+ * Not a socket failure but the outcome a transport chose for the request on the wire: reported
+ * through `SocketHandlers.error`, it fails that request with `error` itself — the same object,
+ * never wrapped, never sent again. reqwire/testing's mock transport answers with it (a mock's
+ * `exc`, NoMockAddress).
+ */
+export class VerbatimError extends Error {
+  /** What the request fails with. */
+  readonly error: Error;
+  constructor(error: Error) {
+    super(error.message, { cause: error });
+    this.name = "VerbatimError";
+    this.error = error;
+  }
+}
+
 /** A runtime's way to open sockets. */
 export interface Transport {
   connect(options: ConnectOptions): Promise<TransportSocket>;

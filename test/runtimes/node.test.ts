@@ -1,6 +1,7 @@
 // The runtime suite in Node itself, over sockets and over the fetch transport (Node's fetch).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../../src/index.js";
+import * as testing from "../../src/testing/index.js";
 import { type SuiteServers, startSuiteServers } from "./servers.js";
 import { type CaseResult, caseNames, runSuite, type SuiteConfig } from "./suite.js";
 
@@ -15,7 +16,7 @@ for (const transport of ["sockets", "fetch"] as const) {
     let results: Map<string, CaseResult>;
     beforeAll(async () => {
       const cfg: SuiteConfig = { ...servers.config, transport };
-      results = new Map((await runSuite(lib, cfg)).map((r) => [r.name, r]));
+      results = new Map((await runSuite(lib, cfg, testing)).map((r) => [r.name, r]));
     }, 60_000);
     for (const name of caseNames(transport)) {
       it(name, () => {

@@ -4,7 +4,8 @@
 // POST /posts?url=<url> sends two POSTs with the module functions (whose pool outlives the
 // Worker request) and answers with their statuses.
 import * as lib from "reqwire";
-import { type Lib, runSuite, type SuiteConfig } from "./suite.js";
+import * as testing from "reqwire/testing";
+import { type Lib, runSuite, type SuiteConfig, type TestingLib } from "./suite.js";
 
 export default {
   async fetch(request: Request): Promise<Response> {
@@ -23,7 +24,7 @@ export default {
       return Response.json(statuses);
     }
     const cfg = (await request.json()) as SuiteConfig;
-    const results = await runSuite(lib as unknown as Lib, cfg);
+    const results = await runSuite(lib as unknown as Lib, cfg, testing as unknown as TestingLib);
     return Response.json({ runtime: lib.runtime(), results });
   },
 };

@@ -2,8 +2,11 @@
 // keep-alive, timeouts, TLS. It imports nothing but the library under test (passed in), so it
 // runs unchanged in Node, Deno, Bun and inside workerd. Each case throws on failure.
 import type * as Reqwire from "../../src/main.js";
+import type * as ReqwireTesting from "../../src/testing/index.js";
 
 export type Lib = typeof Reqwire;
+/** reqwire/testing, imported by the runner beside the library. */
+export type TestingLib = typeof ReqwireTesting;
 
 /** What a run is told about the servers (see servers.ts) and the runtime. */
 export interface SuiteConfig {
@@ -37,7 +40,7 @@ interface Case {
   name: string;
   /** Only for socket transports (reqwire parses the bytes itself). */
   socketsOnly?: boolean;
-  run(lib: Lib, cfg: SuiteConfig, s: Reqwire.Session): Promise<void>;
+  run(lib: Lib, cfg: SuiteConfig, s: Reqwire.Session, testing: TestingLib | undefined): Promise<void>;
 }
 
 function fail(message: string): never {
@@ -82,6 +85,12 @@ function checkBig(bytes: Uint8Array): void {
 async function* pieces(...parts: string[]): AsyncGenerator<Uint8Array> {
   const enc = new TextEncoder();
   for (const p of parts) yield enc.encode(p);
+}
+
+/** `text` gzipped with the runtime's CompressionStream. */
+async function gzip(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 const CASES: Case[] = [
@@ -363,20 +372,62 @@ const CASES: Case[] = [
   },
 ];
 
+CASES.push({
+  name: "reqwire/testing: mocked answers go through the real receiver; real_http reaches the server",
+  socketsOnly: true,
+  async run(lib, cfg, _s, testing) {
+    if (testing === undefined) fail("the runner did not import reqwire/testing");
+    const m = new testing.Mocker({ real_http: true });
+    const s = new lib.Session({ transport: m.transport });
+    try {
+      const text = "mocked ".repeat(200);
+      m.get("http://api.test/gz", { body: await gzip(text), headers: { "Content-Encoding": "gzip" } });
+      m.post("http://api.test/login", { status: 302, headers: { Location: "/home", "Set-Cookie": "sid=1; Path=/" } });
+      m.get("http://api.test/home", (r) => ({ json: { cookie: r.headers.get("cookie") ?? null } }));
+      m.get("http://api.test/stream", { chunks: ["one,", "two"] });
+      const exc = new lib.ConnectTimeout("mocked");
+      m.get("http://api.test/down", { exc });
+      eq((await s.get("http://api.test/gz")).text, text, "a gzip body decoded");
+      const r = await s.post("http://api.test/login", { json: { u: "a" } });
+      eq(r.url, "http://api.test/home", "the redirect followed");
+      eq(r.json<{ cookie: string | null }>().cookie, "sid=1", "the cookie sent back");
+      eq(m.request_history[1]?.json<{ u: string }>().u, "a", "the request body in the history");
+      const st = await s.get("http://api.test/stream", { stream: true });
+      const parts: string[] = [];
+      for await (const c of st.iter_content()) parts.push(new TextDecoder().decode(c));
+      eq(parts.join(""), "one,two", "a chunked body streamed");
+      eq((await rejects(s.get("http://api.test/down"), lib.ConnectTimeout)) === exc, true, "exc is that very error");
+      const e = (await s.get(`${cfg.http}/echo?real=1`)).json<Echo>();
+      eq(e.path, "/echo?real=1", "an unmatched request reached the real server");
+      m.assert_all_called();
+    } finally {
+      s.close();
+    }
+    const strict = new testing.Mocker();
+    const t = new lib.Session({ transport: strict.transport });
+    try {
+      const err = await rejects(t.get(`${cfg.http}/echo`), lib.ConnectionError, "NoMockAddress");
+      eq(err instanceof testing.NoMockAddress, true, "NoMockAddress");
+    } finally {
+      t.close();
+    }
+  },
+});
+
 /** The names of the cases a configuration runs. */
 export function caseNames(transport: SuiteConfig["transport"]): string[] {
   return CASES.filter((c) => transport === "sockets" || !c.socketsOnly).map((c) => c.name);
 }
 
 /** Runs every case (one session for all) and reports each; never throws. */
-export async function runSuite(lib: Lib, cfg: SuiteConfig): Promise<CaseResult[]> {
+export async function runSuite(lib: Lib, cfg: SuiteConfig, testing?: TestingLib): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
   try {
     for (const c of CASES) {
       if (cfg.transport === "fetch" && c.socketsOnly) continue;
       try {
-        await c.run(lib, cfg, s);
+        await c.run(lib, cfg, s, testing);
         results.push({ name: c.name, ok: true });
       } catch (err) {
         const e = err as Error;
