@@ -2,18 +2,63 @@
 // (requests.exceptions). Each class has a stable `code` string; each error carries the request,
 // the response where there is one, and the underlying `cause`.
 //
-// This module is a leaf: every layer (api, http, transport) raises these, and it imports only
-// types.
+// This module is a leaf: every layer (api, http, transport) raises these, and it imports nothing.
+// The request and response an error carries are described by the structural interfaces below,
+// which PreparedRequest and Response implement, so that no import of src/api is needed.
 
-import type { PreparedRequest } from "./api/request.js";
-import type { Response } from "./api/response.js";
+/**
+ * Header fields as an error's request or response carries them (a CaseInsensitiveDict): by name
+ * in any letter case, with `get()` or brackets (`headers["content-type"]`).
+ */
+export type ErrorHeaders = {
+  /** The value of `name` (any case), or `undefined` when it is absent. */
+  get(name: string): string | undefined;
+  /** The value of `name` (any case), or `fallback` when it is absent. */
+  get<D>(name: string, fallback: D): string | D;
+  /** Whether the field is present. */
+  has(name: string): boolean;
+} & { readonly [name: string]: string | undefined };
+
+/** The request an error carries: a PreparedRequest (`instanceof PreparedRequest` narrows to it). */
+export interface ErrorRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** The full URL (with params). */
+  readonly url: string;
+  /** The request's header fields. */
+  readonly headers: ErrorHeaders;
+  /** The body: bytes, a stream, or null. */
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | null;
+}
+
+/** The response an error carries: a Response (`instanceof Response` narrows to it). */
+export interface ErrorResponse {
+  /** The status code, e.g. 404. */
+  readonly status_code: number;
+  /** The reason phrase, e.g. "Not Found". */
+  readonly reason: string;
+  /** The final URL of the response. */
+  readonly url: string;
+  /** The response's header fields. */
+  readonly headers: ErrorHeaders;
+  /** Whether the status is below 400. */
+  readonly ok: boolean;
+  /** The body as bytes (read first, for a streamed response). */
+  readonly content: Uint8Array;
+  /** The body as text. */
+  readonly text: string;
+  /** The body parsed as JSON (an error's body often says what went wrong). */
+  json<T = unknown>(): T;
+  /** The request this is the response to. */
+  readonly request: ErrorRequest;
+}
 
 /** What an error may carry besides its message. */
 export interface RequestErrorOptions {
   /** The request that failed. */
-  request?: PreparedRequest | undefined;
+  request?: ErrorRequest | undefined;
   /** The response, when one was received. */
-  response?: Response | undefined;
+  response?: ErrorResponse | undefined;
   /** The underlying error (a socket error, a parse error, a decoder error…). */
   cause?: unknown;
 }
@@ -24,10 +69,10 @@ export class RequestException extends Error {
   static readonly code: string = "REQUEST_ERROR";
   /** Stable, machine-readable code, e.g. `READ_TIMEOUT`. */
   readonly code: string;
-  /** The request that failed, if it was prepared. */
-  request: PreparedRequest | undefined;
-  /** The response, when one was received. */
-  response: Response | undefined;
+  /** The request that failed, if it was prepared (a PreparedRequest). */
+  request: ErrorRequest | undefined;
+  /** The response, when one was received (a Response). */
+  response: ErrorResponse | undefined;
   /** Connecting failed: nothing reached the server (retries count it as a connect error). @internal */
   _connectFailed = false;
 
