@@ -73,8 +73,6 @@ export class RequestException extends Error {
   request: ErrorRequest | undefined;
   /** The response, when one was received (a Response). */
   response: ErrorResponse | undefined;
-  /** Connecting failed: nothing reached the server (retries count it as a connect error). @internal */
-  _connectFailed = false;
 
   constructor(message: string, options: RequestErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
