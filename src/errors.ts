@@ -1,10 +1,14 @@
 // Every error reqwire raises, in one module, mirroring Python requests' hierarchy
 // (requests.exceptions). Each class has a stable `code` string; each error carries the request,
-// the response where there is one, and the underlying `cause`.
+// the response where there is one, and the underlying `cause`. The engine's own errors (CoreError,
+// ParseError, SerializeError: what the core API throws) are here too.
 //
-// This module is a leaf: every layer (api, http, transport) raises these, and it imports nothing.
-// The request and response an error carries are described by the structural interfaces below,
-// which PreparedRequest and Response implement, so that no import of src/api is needed.
+// This module is a leaf: every layer (api, http, transport, core) raises these, and it imports
+// nothing but the engine's generated error names (which import nothing). The request and response
+// an error carries are described by the structural interfaces below, which PreparedRequest and
+// Response implement, so that no import of src/api is needed.
+
+import { ERROR_MESSAGES, ERROR_NAMES } from "./core/generated/error-names.js";
 
 /**
  * Header fields as an error's request or response carries them (a CaseInsensitiveDict): by name
@@ -63,7 +67,7 @@ export interface RequestErrorOptions {
   cause?: unknown;
 }
 
-/** The base of every reqwire error (requests.RequestException). */
+/** The base of every error a request raises (requests.RequestException). */
 export class RequestException extends Error {
   /** Stable, machine-readable code of the error class. */
   static readonly code: string = "REQUEST_ERROR";
@@ -233,7 +237,72 @@ export function requestAborted(signal: AbortSignal | undefined): RequestAborted 
   return new RequestAborted("request aborted", { cause: signal?.reason });
 }
 
-/** Every error class by name: `requests.exceptions` (and, spread, the error classes on `requests`). */
+// ---- the engine's errors ---------------------------------------------------------------------
+// What the core API (ResponseParser, RequestWriter) throws: the engine's stable numeric code, its
+// stable name and where it was found. A request never fails with one of these: src/http and
+// src/api raise the RequestException they stand for (ProtocolError, ChunkedEncodingError,
+// InvalidHeader, InvalidURL…), with the engine's error as `cause`.
+
+/** An error code of the engine (ERR_* in assembly/constants.ts). */
+export type CoreErrorCode = number;
+
+/** The message of an engine error code. */
+function engineMessage(errno: CoreErrorCode): string {
+  return ERROR_MESSAGES[errno] ?? `Engine error ${errno}`;
+}
+
+/** Base class of the engine's errors. */
+export class CoreError extends Error {
+  /** The engine's numeric code (stable across versions). */
+  readonly errno: CoreErrorCode;
+  /** The stable name of the code, e.g. `INVALID_CONTENT_LENGTH`. */
+  readonly code: string;
+
+  constructor(errno: CoreErrorCode, message?: string) {
+    super(message ?? engineMessage(errno));
+    this.name = "CoreError";
+    this.errno = errno;
+    this.code = ERROR_NAMES[errno] ?? "UNKNOWN";
+  }
+}
+
+/** The response bytes break HTTP/1.1 (or a limit): the connection cannot be trusted any more. */
+export class ParseError extends CoreError {
+  /** Offset of the offending byte from the first byte fed to the parser since its last reset. */
+  readonly offset: number;
+
+  constructor(errno: CoreErrorCode, offset: number) {
+    super(errno, `${engineMessage(errno)} (at byte ${offset})`);
+    this.name = "ParseError";
+    this.offset = offset;
+  }
+}
+
+/** A request field cannot be written: nothing was serialized. */
+export class SerializeError extends CoreError {
+  /** Which field: "method", "target", or "header name"/"header value". */
+  readonly field: string;
+  /** Index of the header for header fields, else -1. */
+  readonly headerIndex: number;
+  /** Offset of the offending character in the field. */
+  readonly offset: number;
+
+  constructor(errno: CoreErrorCode, field: string, headerIndex: number, offset: number, detail?: string) {
+    super(
+      errno,
+      `${detail ?? engineMessage(errno)} (${field}${headerIndex >= 0 ? ` #${headerIndex}` : ""}, at character ${offset})`,
+    );
+    this.name = "SerializeError";
+    this.field = field;
+    this.headerIndex = headerIndex;
+    this.offset = offset;
+  }
+}
+
+/**
+ * Every RequestException class by name: `requests.exceptions` (and, spread, the error classes on
+ * `requests`). The engine's errors are not RequestExceptions and are exported by name only.
+ */
 export const exceptions = Object.freeze({
   RequestException,
   HTTPError,

@@ -8,15 +8,12 @@ export { Elapsed, type Link, Response } from "./api/response.js";
 export { Retry, type RetryOptions } from "./api/retry.js";
 export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
 export {
-  CoreError,
   type ExpectOptions,
   FieldSection,
-  ParseError,
   ParserEvent,
   type ParserLimits,
   RequestWriter,
   ResponseParser,
-  SerializeError,
   setEngineSource,
   sharedWriter,
 } from "./core/api.js";
