@@ -192,6 +192,14 @@ export class JSONDecodeError extends InvalidJSONError {
   static override readonly code: string = "JSON_DECODE_ERROR";
 }
 
+/**
+ * Several cookies in a jar match a `get()`: give a domain and/or a path to pick one
+ * (requests.cookies.CookieConflictError).
+ */
+export class CookieConflictError extends RequestException {
+  static override readonly code: string = "COOKIE_CONFLICT";
+}
+
 /** The body's framing broke: an invalid chunk, or the connection closed before the end. */
 export class ChunkedEncodingError extends RequestException {
   static override readonly code: string = "CHUNKED_ENCODING_ERROR";
@@ -301,7 +309,8 @@ export class SerializeError extends CoreError {
 
 /**
  * Every RequestException class by name: `requests.exceptions` (and, spread, the error classes on
- * `requests`). The engine's errors are not RequestExceptions and are exported by name only.
+ * `requests`). CookieConflictError is one of them here (requests keeps it in requests.cookies);
+ * the engine's errors are not RequestExceptions and are exported by name only.
  */
 export const exceptions = Object.freeze({
   RequestException,
@@ -323,6 +332,7 @@ export const exceptions = Object.freeze({
   InvalidHeader,
   InvalidJSONError,
   JSONDecodeError,
+  CookieConflictError,
   ChunkedEncodingError,
   ContentDecodingError,
   DecodedBodyTooLarge,

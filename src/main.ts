@@ -3,7 +3,6 @@
 import {
   auth,
   CaseInsensitiveDict,
-  CookieConflictError,
   CoreError,
   cookiejarFromDict,
   del,
@@ -64,7 +63,6 @@ const requests = {
   Elapsed,
   Retry,
   RequestsCookieJar,
-  CookieConflictError,
   cookiejarFromDict,
   exceptions,
   requestAborted,

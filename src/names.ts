@@ -1,5 +1,5 @@
 // Every name reqwire exports, listed once: main.ts exports them by name and as the default object.
-export { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
+export { type Cookie, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
 export * from "./api/index.js";
 export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
 export type { Proxies } from "./api/proxy-env.js";
