@@ -6,7 +6,7 @@
 // This module is a leaf: every layer (api, http, transport, core) raises these, and it imports
 // nothing but the engine's generated error names (which import nothing). The request and response
 // an error carries are described by the structural interfaces below, which PreparedRequest and
-// Response implement, so that no import of src/api is needed.
+// Response implement, so that no import of src/api is needed (test/errors.test.ts checks both).
 
 import { ERROR_MESSAGES, ERROR_NAMES } from "./core/generated/error-names.js";
 
