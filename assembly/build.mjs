@@ -3,6 +3,8 @@
 //   src/core/generated/core.wasm           the same bytes, for runtimes that import .wasm files
 //   src/core/generated/wasm-inline.ts      the same bytes in hex, for Node, Deno, Bun and browsers
 //   src/core/generated/constants.ts        every constant of assembly/constants.ts
+//   src/core/generated/error-names.ts      each ERR_ code's name and message (for src/errors.ts,
+//                                          which so imports the two tables and no constant)
 // Generated files are not committed; `npm test` runs this first. The build fails if the
 // module has any import.
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
@@ -49,13 +51,18 @@ async function readConstants() {
 function constantsModule(constants) {
   const lines = [header];
   for (const c of constants) lines.push(`/** ${c.doc} */\nexport const ${c.name} = ${c.value};`);
+  return `${lines.join("\n")}\n`;
+}
+
+function errorNamesModule(constants) {
   const errors = constants.filter((c) => c.name.startsWith("ERR_"));
   // arrays indexed by code: the codes must run 0, 1, 2… with none missing
   errors.forEach((e, i) => {
     if (e.value !== i)
       throw new Error(`assembly/constants.ts: ERR_ codes must run 0..n in order; ${e.name} is ${e.value}`);
   });
-  lines.push("\n/** Error code ⇒ stable name (the constant's name without ERR_). */");
+  const lines = [header];
+  lines.push("/** Error code ⇒ stable name (the constant's name without ERR_). */");
   lines.push("export const ERROR_NAMES: readonly string[] = [");
   for (const e of errors) lines.push(`  ${JSON.stringify(e.name.slice(4))},`);
   lines.push("];");
@@ -75,5 +82,7 @@ await writeFile(
   // repeats (4.0 KB gzipped against base64's 5.0 KB for the same bytes)
   `${header}\n/** The engine's bytes (${bytes.length} bytes), hex. */\nexport const WASM_HEX =\n  "${bytes.toString("hex")}";\n`,
 );
-await writeFile(join(outDir, "constants.ts"), constantsModule(await readConstants()));
+const constants = await readConstants();
+await writeFile(join(outDir, "constants.ts"), constantsModule(constants));
+await writeFile(join(outDir, "error-names.ts"), errorNamesModule(constants));
 console.log(`engine: ${bytes.length} bytes, 0 imports`);

@@ -1,35 +1,82 @@
 // Every error reqwire raises, in one module, mirroring Python requests' hierarchy
 // (requests.exceptions). Each class has a stable `code` string; each error carries the request,
-// the response where there is one, and the underlying `cause`.
+// the response where there is one, and the underlying `cause`. The engine's own errors (CoreError,
+// ParseError, SerializeError: what the core API throws) are here too.
 //
-// This module is a leaf: every layer (api, http, transport) raises these, and it imports only
-// types.
+// This module is a leaf: every layer (api, http, transport, core) raises these, and it imports
+// nothing but the engine's generated error names (which import nothing). The request and response
+// an error carries are described by the structural interfaces below, which PreparedRequest and
+// Response implement, so that no import of src/api is needed (test/errors.test.ts checks both).
 
-import type { PreparedRequest } from "./api/request.js";
-import type { Response } from "./api/response.js";
+import { ERROR_MESSAGES, ERROR_NAMES } from "./core/generated/error-names.js";
+
+/**
+ * Header fields as an error's request or response carries them (a CaseInsensitiveDict): by name
+ * in any letter case, with `get()` or brackets (`headers["content-type"]`).
+ */
+export type ErrorHeaders = {
+  /** The value of `name` (any case), or `undefined` when it is absent. */
+  get(name: string): string | undefined;
+  /** The value of `name` (any case), or `fallback` when it is absent. */
+  get<D>(name: string, fallback: D): string | D;
+  /** Whether the field is present. */
+  has(name: string): boolean;
+} & { readonly [name: string]: string | undefined };
+
+/** The request an error carries: a PreparedRequest (`instanceof PreparedRequest` narrows to it). */
+export interface ErrorRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** The full URL (with params). */
+  readonly url: string;
+  /** The request's header fields. */
+  readonly headers: ErrorHeaders;
+  /** The body: bytes, a stream, or null. */
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | null;
+}
+
+/** The response an error carries: a Response (`instanceof Response` narrows to it). */
+export interface ErrorResponse {
+  /** The status code, e.g. 404. */
+  readonly status_code: number;
+  /** The reason phrase, e.g. "Not Found". */
+  readonly reason: string;
+  /** The final URL of the response. */
+  readonly url: string;
+  /** The response's header fields. */
+  readonly headers: ErrorHeaders;
+  /** Whether the status is below 400. */
+  readonly ok: boolean;
+  /** The body as bytes (read first, for a streamed response). */
+  readonly content: Uint8Array;
+  /** The body as text. */
+  readonly text: string;
+  /** The body parsed as JSON (an error's body often says what went wrong). */
+  json<T = unknown>(): T;
+  /** The request this is the response to. */
+  readonly request: ErrorRequest;
+}
 
 /** What an error may carry besides its message. */
 export interface RequestErrorOptions {
   /** The request that failed. */
-  request?: PreparedRequest | undefined;
+  request?: ErrorRequest | undefined;
   /** The response, when one was received. */
-  response?: Response | undefined;
+  response?: ErrorResponse | undefined;
   /** The underlying error (a socket error, a parse error, a decoder error…). */
   cause?: unknown;
 }
 
-/** The base of every reqwire error (requests.RequestException). */
+/** The base of every error a request raises (requests.RequestException). */
 export class RequestException extends Error {
   /** Stable, machine-readable code of the error class. */
   static readonly code: string = "REQUEST_ERROR";
   /** Stable, machine-readable code, e.g. `READ_TIMEOUT`. */
   readonly code: string;
-  /** The request that failed, if it was prepared. */
-  request: PreparedRequest | undefined;
-  /** The response, when one was received. */
-  response: Response | undefined;
-  /** Connecting failed: nothing reached the server (retries count it as a connect error). @internal */
-  _connectFailed = false;
+  /** The request that failed, if it was prepared (a PreparedRequest). */
+  request: ErrorRequest | undefined;
+  /** The response, when one was received (a Response). */
+  response: ErrorResponse | undefined;
 
   constructor(message: string, options: RequestErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -145,6 +192,14 @@ export class JSONDecodeError extends InvalidJSONError {
   static override readonly code: string = "JSON_DECODE_ERROR";
 }
 
+/**
+ * Several cookies in a jar match a `get()`: give a domain and/or a path to pick one
+ * (requests.cookies.CookieConflictError).
+ */
+export class CookieConflictError extends RequestException {
+  static override readonly code: string = "COOKIE_CONFLICT";
+}
+
 /** The body's framing broke: an invalid chunk, or the connection closed before the end. */
 export class ChunkedEncodingError extends RequestException {
   static override readonly code: string = "CHUNKED_ENCODING_ERROR";
@@ -190,6 +245,68 @@ export function requestAborted(signal: AbortSignal | undefined): RequestAborted 
   return new RequestAborted("request aborted", { cause: signal?.reason });
 }
 
+// ---- the engine's errors ---------------------------------------------------------------------
+// What the core API (ResponseParser, RequestWriter) throws: the engine's stable numeric code, its
+// stable name and where it was found. A request never fails with one of these: src/http and
+// src/api raise the RequestException they stand for (ProtocolError, ChunkedEncodingError,
+// InvalidHeader, InvalidURL…), with the engine's error as `cause`.
+
+/** An error code of the engine (ERR_* in assembly/constants.ts). */
+export type CoreErrorCode = number;
+
+/** The message of an engine error code. */
+function engineMessage(errno: CoreErrorCode): string {
+  return ERROR_MESSAGES[errno] ?? `Engine error ${errno}`;
+}
+
+/** Base class of the engine's errors. */
+export class CoreError extends Error {
+  /** The engine's numeric code (stable across versions). */
+  readonly errno: CoreErrorCode;
+  /** The stable name of the code, e.g. `INVALID_CONTENT_LENGTH`. */
+  readonly code: string;
+
+  constructor(errno: CoreErrorCode, message?: string) {
+    super(message ?? engineMessage(errno));
+    this.name = "CoreError";
+    this.errno = errno;
+    this.code = ERROR_NAMES[errno] ?? "UNKNOWN";
+  }
+}
+
+/** The response bytes break HTTP/1.1 (or a limit): the connection cannot be trusted any more. */
+export class ParseError extends CoreError {
+  /** Offset of the offending byte from the first byte fed to the parser since its last reset. */
+  readonly offset: number;
+
+  constructor(errno: CoreErrorCode, offset: number) {
+    super(errno, `${engineMessage(errno)} (at byte ${offset})`);
+    this.name = "ParseError";
+    this.offset = offset;
+  }
+}
+
+/** A request field cannot be written: nothing was serialized. */
+export class SerializeError extends CoreError {
+  /** Which field: "method", "target", or "header name"/"header value". */
+  readonly field: string;
+  /** Index of the header for header fields, else -1. */
+  readonly headerIndex: number;
+  /** Offset of the offending character in the field. */
+  readonly offset: number;
+
+  constructor(errno: CoreErrorCode, field: string, headerIndex: number, offset: number, detail?: string) {
+    super(
+      errno,
+      `${detail ?? engineMessage(errno)} (${field}${headerIndex >= 0 ? ` #${headerIndex}` : ""}, at character ${offset})`,
+    );
+    this.name = "SerializeError";
+    this.field = field;
+    this.headerIndex = headerIndex;
+    this.offset = offset;
+  }
+}
+
 /**
  * No mock of a `reqwire/testing` Mocker matched the request, and the Mocker does not let unmatched
  * requests through to the network (`real_http`): requests-mock's NoMockAddress. Its message names
@@ -209,7 +326,11 @@ export class NoMockAddress extends ConnectionError {
   }
 }
 
-/** Every error class by name: `requests.exceptions` (and, spread, the error classes on `requests`). */
+/**
+ * Every RequestException class by name: `requests.exceptions` (and, spread, the error classes on
+ * `requests`). CookieConflictError is one of them here (requests keeps it in requests.cookies);
+ * the engine's errors are not RequestExceptions and are exported by name only.
+ */
 export const exceptions = Object.freeze({
   RequestException,
   HTTPError,
@@ -230,6 +351,7 @@ export const exceptions = Object.freeze({
   InvalidHeader,
   InvalidJSONError,
   JSONDecodeError,
+  CookieConflictError,
   ChunkedEncodingError,
   ContentDecodingError,
   DecodedBodyTooLarge,

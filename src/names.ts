@@ -1,5 +1,5 @@
 // Every name reqwire exports, listed once: main.ts exports them by name and as the default object.
-export { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
+export { type Cookie, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
 export * from "./api/index.js";
 export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
 export type { Proxies } from "./api/proxy-env.js";
@@ -8,15 +8,12 @@ export { Elapsed, type Link, Response } from "./api/response.js";
 export { Retry, type RetryOptions } from "./api/retry.js";
 export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
 export {
-  CoreError,
   type ExpectOptions,
   FieldSection,
-  ParseError,
   ParserEvent,
   type ParserLimits,
   RequestWriter,
   ResponseParser,
-  SerializeError,
   setEngineSource,
   sharedWriter,
 } from "./core/api.js";

@@ -3,6 +3,7 @@
 // as urllib3 counts them, one answer to a Digest challenge — then the response hooks and the
 // cookies of every response. Loaded by the first request that needs it.
 import { ConnectionError, ReadTimeout, RequestException, RetryError, requestAborted } from "../errors.js";
+import { connectionCode } from "../http/agent.js";
 import type { Call } from "./call.js";
 import { HTTPDigestAuth } from "./digest.js";
 import type { RequestOptions } from "./options.js";
@@ -45,7 +46,8 @@ export async function release(r: Response): Promise<void> {
 
 /** How a failed attempt counts for retries. */
 function failureKind(err: RequestException): RetryFailure | undefined {
-  if (err._connectFailed) return "connect";
+  // only a pool makes connect failures: none was made if its code never loaded
+  if (connectionCode.loaded?.isConnectFailure(err) === true) return "connect";
   if (err instanceof ReadTimeout || err instanceof ConnectionError) return "read";
   return undefined; // not retried (bad input, decoding, limits, aborts)
 }

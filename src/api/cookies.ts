@@ -8,7 +8,7 @@
 // Set-Cookie lines, names and values are ignored, and the jar keeps at most MAX_COOKIES cookies
 // and MAX_COOKIES_PER_DOMAIN per domain. Runtime-neutral: strings and URL only.
 
-import { RequestException } from "../errors.js";
+import { CookieConflictError, RequestException } from "../errors.js";
 import { lazy } from "../lazy.js";
 
 /** One stored cookie. Cookies handed out by a jar are frozen snapshots. */
@@ -45,15 +45,6 @@ export interface CookieOptions {
 export interface CookieFilter {
   domain?: string;
   path?: string;
-}
-
-/** Several cookies match a `get()`: give a domain and/or a path (requests.cookies.CookieConflictError). */
-export class CookieConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    // set here rather than read from the class, which a bundler may rename
-    this.name = "CookieConflictError";
-  }
 }
 
 /** Cookies per jar, and per domain ("any host" cookies have no per-domain limit). */

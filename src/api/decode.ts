@@ -6,40 +6,13 @@
 // DecompressionStream elsewhere. Decoding is asynchronous: `push` resolves once the chunk has
 // been consumed, which lets a socket loop pause while it waits. Loaded with the first body that
 // has a Content-Encoding (a response with none, or one fetch decoded, never needs it).
-import {
-  ContentDecodingError,
-  DecodedBodyTooLarge,
-  type RequestErrorOptions,
-  type RequestException,
-} from "../errors.js";
+//
+// A failure is thrown as the RequestException it is for the user: DecodedBodyTooLarge for a body
+// over the limit, ContentDecodingError for anything else (corrupt data, a body cut short, too many
+// codings), with the decompressor's own error as `cause`. The receiver adds the request and the
+// response.
+import { ContentDecodingError, DecodedBodyTooLarge } from "../errors.js";
 import { type Coding, type Inflater, type OpenInflater, platform } from "../runtime/platform.js";
-
-/** Why decoding failed. */
-export type DecodeErrorCode = "CONTENT_DECODING_ERROR" | "DECODED_BODY_TOO_LARGE" | "ENCODING_CHAIN_TOO_LONG";
-
-/** A response body cannot be decoded. `cause` holds the decompressor's own error, if any. */
-export class DecodeError extends Error {
-  /** What went wrong: corrupt data, a decoded size over the limit, or too many codings. */
-  readonly code: DecodeErrorCode;
-
-  constructor(code: DecodeErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "DecodeError";
-    this.code = code;
-  }
-}
-
-/**
- * The RequestException for an error of decoding: DecodedBodyTooLarge for a body over the limit,
- * ContentDecodingError for anything else.
- */
-export function decodingFailure(err: unknown, options: RequestErrorOptions): RequestException {
-  if (err instanceof DecodeError) {
-    const Cls = err.code === "DECODED_BODY_TOO_LARGE" ? DecodedBodyTooLarge : ContentDecodingError;
-    return new Cls(err.message, options);
-  }
-  return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, options);
-}
 
 /** Limits of one decoder. */
 export interface DecoderLimits {
@@ -53,7 +26,7 @@ export interface DecoderLimits {
  * Decodes one response body. Call `push` for each chunk as received and `end` after the last,
  * awaiting each before the next call (one call at a time). Every call resolves with decoded
  * bytes, possibly none, in order. After a rejection the decoder is finished and each call
- * rejects with the same DecodeError.
+ * rejects with the same error.
  */
 export interface ContentDecoder {
   /**
@@ -88,7 +61,7 @@ const NAMES: Readonly<Record<string, Coding>> = {
  * A decoder for a body sent with `contentEncoding` (the Content-Encoding header, or undefined).
  * `identity` is skipped; if any other coding is not one this runtime decodes, the body passes
  * through undecoded, as urllib3 leaves it.
- * @throws DecodeError ENCODING_CHAIN_TOO_LONG when more than `limits.maxChain` codings are listed.
+ * @throws ContentDecodingError when more than `limits.maxChain` codings are listed.
  */
 export function createDecoder(contentEncoding: string | undefined, limits: DecoderLimits = {}): ContentDecoder {
   const maxChain = limits.maxChain ?? 5;
@@ -97,8 +70,7 @@ export function createDecoder(contentEncoding: string | undefined, limits: Decod
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== "");
   if (listed.length > maxChain) {
-    throw new DecodeError(
-      "ENCODING_CHAIN_TOO_LONG",
+    throw new ContentDecodingError(
       `Content-Encoding lists ${listed.length} codings, more than the ${maxChain} allowed`,
     );
   }
@@ -112,10 +84,10 @@ export function createDecoder(contentEncoding: string | undefined, limits: Decod
   return new ChainDecoder(codings.reverse(), limits.maxDecodedBytes ?? Number.POSITIVE_INFINITY);
 }
 
-function decodingError(coding: Coding, err: unknown): DecodeError {
-  if (err instanceof DecodeError) return err;
+function decodingError(coding: Coding, err: unknown): ContentDecodingError {
+  if (err instanceof ContentDecodingError) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new DecodeError("CONTENT_DECODING_ERROR", `Cannot decode the ${coding} body: ${detail}`, { cause: err });
+  return new ContentDecodingError(`Cannot decode the ${coding} body: ${detail}`, { cause: err });
 }
 
 // One coding of the chain.
@@ -127,7 +99,7 @@ class Stage {
   #first: Uint8Array | undefined; // deflate: a lone first byte, until the second says which kind
   #out: Uint8Array[] = [];
   #total = 0;
-  #error: DecodeError | undefined;
+  #error: ContentDecodingError | undefined;
 
   constructor(coding: Coding, limit: number) {
     this.#coding = coding;
@@ -199,10 +171,7 @@ class Stage {
     if (this.#error !== undefined) return;
     this.#total += out.length;
     if (this.#total > this.#limit) {
-      this.#error = new DecodeError(
-        "DECODED_BODY_TOO_LARGE",
-        `The ${this.#coding} body decodes to more than ${this.#limit} bytes`,
-      );
+      this.#error = new DecodedBodyTooLarge(`The ${this.#coding} body decodes to more than ${this.#limit} bytes`);
       this.#out = [];
       this.#inflater?.close();
       return;
@@ -250,7 +219,7 @@ class ChainDecoder implements ContentDecoder {
   }
 
   destroy(): void {
-    this.#error ??= new DecodeError("CONTENT_DECODING_ERROR", "The decoder was destroyed");
+    this.#error ??= new ContentDecodingError("The decoder was destroyed");
     for (const stage of this.#stages) stage.close();
   }
 

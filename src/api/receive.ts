@@ -301,11 +301,10 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
 
   /** The error for a failed step of the decoding chain. */
   #decodeFailure(err: unknown): RequestException {
-    // a RequestException already (code that could not be loaded) stays as it is
+    // the decoder's own ContentDecodingError / DecodedBodyTooLarge, or a RequestException for
+    // code that could not be loaded, stays as it is (#fail adds the request and the response)
     if (err instanceof RequestException) return err;
     const options = { cause: err, request: this.#prepared, response: this.#current() };
-    const code = decoding.loaded;
-    if (code !== undefined) return code.decodingFailure(err, options);
     return new ContentDecodingError(`cannot decode the body: ${(err as Error)?.message ?? err}`, options);
   }
 }

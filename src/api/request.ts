@@ -1,7 +1,15 @@
 // Preparing a request, as requests.models.PreparedRequest: the URL with its params, the headers
 // merged and validated, the body encoded, auth applied. Everything that can be wrong with a
 // request is found here, before a connection is chosen or a byte is sent.
-import { InvalidHeader, InvalidJSONError, InvalidSchema, InvalidURL, MissingSchema, URLRequired } from "../errors.js";
+import {
+  type ErrorRequest,
+  InvalidHeader,
+  InvalidJSONError,
+  InvalidSchema,
+  InvalidURL,
+  MissingSchema,
+  URLRequired,
+} from "../errors.js";
 import { writeHead } from "../http/head.js";
 import { lazy } from "../lazy.js";
 import { acceptEncoding } from "../runtime/platform.js";
@@ -15,8 +23,8 @@ export const VERSION = "0.1.0";
 
 const METHOD_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** A fully prepared request: what goes on the wire. */
-export class PreparedRequest {
+/** A fully prepared request: what goes on the wire (and what an error's `request` is). */
+export class PreparedRequest implements ErrorRequest {
   /** Upper-case method. */
   method: string;
   /** The full URL (with params, without the fragment sent). */

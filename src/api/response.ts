@@ -3,7 +3,7 @@
 
 import { latin1 } from "../core/latin1.js";
 import { sharedUtf8Decoder } from "../core/text.js";
-import { HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
+import { type ErrorResponse, HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
 import type { HeaderFields } from "../http/connection.js";
 import { platform } from "../runtime/platform.js";
 import { type BodyQueue, concat } from "./body.js";
@@ -210,8 +210,8 @@ export interface ResponseInit {
   streaming: boolean;
 }
 
-/** An HTTP response. */
-export class Response {
+/** An HTTP response (and what an error's `response` is). */
+export class Response implements ErrorResponse {
   /** The status code, e.g. 200. */
   readonly status_code: number;
   /** The reason phrase, e.g. "OK". */

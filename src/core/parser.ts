@@ -11,8 +11,9 @@
 //
 // Each chunk is copied into wasm memory at most once; body bytes the parser does not need to
 // see (the rest of a Content-Length body or of a chunk) are not copied at all.
+
+import { ParseError } from "../errors.js";
 import { type EngineExports, instantiateEngine } from "./engine.js";
-import { ParseError } from "./errors.js";
 import { FieldSection } from "./fields.js";
 import {
   DEFAULT_CHUNK_EXTENSION_BYTES,

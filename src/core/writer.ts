@@ -4,8 +4,9 @@
 // fetch refuses it), validated by the engine (method and names are tokens; the target is
 // visible ASCII; values have no CR, LF, NUL or other control character), and only then
 // serialized: a bad field never produces a byte of output.
+
+import { SerializeError } from "../errors.js";
 import { type EngineExports, instantiateEngine } from "./engine.js";
-import { SerializeError } from "./errors.js";
 import {
   ERR_INVALID_METHOD,
   ERR_INVALID_REQUEST_HEADER_NAME,

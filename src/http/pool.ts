@@ -40,9 +40,22 @@ interface Waiting {
   onAbort: (() => void) | undefined;
 }
 
-function connectFailure(err: unknown, target: string): RequestException {
+/**
+ * The errors raised by failed connection attempts: nothing reached the server, so a retry counts
+ * them as connect errors (urllib3's `connect`), whatever the method. Kept here rather than on the
+ * errors, where users would see it.
+ */
+const connectFailures = new WeakSet<RequestException>();
+
+/** Whether `err` was raised by a connection attempt of a pool (nothing was sent). */
+export function isConnectFailure(err: RequestException): boolean {
+  return connectFailures.has(err);
+}
+
+/** The public error for a failed connection attempt to `target`, marked as one (see isConnectFailure). */
+export function connectFailure(err: unknown, target: string): RequestException {
   const e = connectError(err, target);
-  e._connectFailed = !(e instanceof RequestAborted);
+  if (!(e instanceof RequestAborted)) connectFailures.add(e);
   return e;
 }
 

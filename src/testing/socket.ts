@@ -4,16 +4,9 @@
 // write() — so that reqwire's own parser, receiver, decoders, redirects and cookies take it as they
 // take a server's. Keep-alive included: a connection serves one request after another. A request
 // no mock answers fails with NoMockAddress, or goes to a real server over a real transport.
+import { NoMockAddress } from "../errors.js";
+import { connectFailure } from "../http/pool.js";
 import {
-  ConnectionError,
-  ConnectTimeout,
-  NoMockAddress,
-  RequestAborted,
-  RequestException,
-  SSLError,
-} from "../errors.js";
-import {
-  ConnectError,
   type ConnectOptions,
   connectAborted,
   type SocketHandlers,
@@ -49,23 +42,6 @@ const PIECE = 64 * 1024;
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-/** The reqwire error for a real connection that could not be made (as the pool would report it). */
-function connectFailure(err: unknown, target: string): RequestException {
-  let e: RequestException;
-  if (err instanceof RequestException) e = err;
-  else if (err instanceof ConnectError && err.kind === "timeout") {
-    e = new ConnectTimeout(`connecting to ${target} timed out`, { cause: err });
-  } else if (err instanceof ConnectError && err.kind === "tls") {
-    e = new SSLError(`TLS with ${target} failed: ${err.message}`, { cause: err.cause ?? err });
-  } else if (err instanceof ConnectError && err.kind === "aborted") {
-    e = new RequestAborted("request aborted", { cause: err.cause });
-  } else {
-    e = new ConnectionError(`cannot connect to ${target}: ${(err as Error)?.message ?? err}`, { cause: err });
-  }
-  e._connectFailed = !(e instanceof RequestAborted);
-  return e;
 }
 
 class MockSocket implements TransportSocket {

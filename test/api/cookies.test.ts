@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type Cookie, CookieConflictError, cookiejarFromDict, RequestsCookieJar } from "../../src/api/cookies.js";
+import { type Cookie, cookiejarFromDict, RequestsCookieJar } from "../../src/api/cookies.js";
 import { parseCookieDate } from "../../src/api/set-cookie.js";
+import { CookieConflictError, RequestException } from "../../src/errors.js";
 
 const u = (s: string) => new URL(s);
 const T = Date.UTC(2030, 0, 1);
@@ -415,6 +416,9 @@ describe("the requests-style API", () => {
     })();
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe("CookieConflictError");
+    // a RequestException with a stable code, as every public error
+    expect(err).toBeInstanceOf(RequestException);
+    expect((err as CookieConflictError).code).toBe("COOKIE_CONFLICT");
   });
 
   it("lists keys, values, items and toObject, and iterates cookies in creation order", async () => {

@@ -510,6 +510,10 @@ describe("retries", () => {
     const err = await s.post("http://a.test:9/", { data: "x" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryError);
     expect((err as RetryError).cause).toBeInstanceOf(ConnectionError);
+    // what told the retry "nothing was sent" is not kept on the error the user gets
+    const last = (err as RetryError).cause as ConnectionError;
+    expect(Object.keys(last).sort()).toEqual(["code", "name", "request", "response"]);
+    expect(Object.getOwnPropertySymbols(last)).toEqual([]);
     s.retries = 0;
     expect(await s.get("http://a.test:9/").catch((e: unknown) => e)).toBeInstanceOf(ConnectionError);
     expect(dials).toBe(4); // 3 attempts (connecting failed: nothing was sent, so even a POST goes again), then 1

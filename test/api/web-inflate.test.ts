@@ -3,7 +3,8 @@
 import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../src/index.js";
-import { type ContentDecoder, createDecoder, DecodeError } from "../../src/api/decode.js";
+import { type ContentDecoder, createDecoder } from "../../src/api/decode.js";
+import { ContentDecodingError, DecodedBodyTooLarge } from "../../src/errors.js";
 import { acceptEncoding, type Platform, platform, setPlatform } from "../../src/runtime/platform.js";
 import { webDecompression } from "../../src/runtime/web-decompression.js";
 
@@ -16,13 +17,13 @@ async function decodeAll(decoder: ContentDecoder, chunks: Uint8Array[]): Promise
   return Buffer.concat(out);
 }
 
-async function rejection(p: Promise<unknown>): Promise<DecodeError> {
+async function rejection(p: Promise<unknown>): Promise<ContentDecodingError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(DecodeError);
-  return err as DecodeError;
+  expect(err).toBeInstanceOf(ContentDecodingError);
+  return err as ContentDecodingError;
 }
 
 describe("web decompression (DecompressionStream)", () => {
@@ -72,6 +73,7 @@ describe("web decompression (DecompressionStream)", () => {
   it("stops a gzip bomb at the decoded-size limit", async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
     const err = await rejection(decodeAll(createDecoder("gzip", { maxDecodedBytes: 1024 * 1024 }), [bomb]));
+    expect(err).toBeInstanceOf(DecodedBodyTooLarge);
     expect(err.code).toBe("DECODED_BODY_TOO_LARGE");
   });
 });
