@@ -240,11 +240,6 @@ export class RequestAborted extends RequestException {
   static override readonly code: string = "ABORTED";
 }
 
-/** The RequestAborted for a request whose AbortSignal fired (`cause`: the signal's reason). */
-export function requestAborted(signal: AbortSignal | undefined): RequestAborted {
-  return new RequestAborted("request aborted", { cause: signal?.reason });
-}
-
 // ---- the engine's errors ---------------------------------------------------------------------
 // What the core API (ResponseParser, RequestWriter) throws: the engine's stable numeric code, its
 // stable name and where it was found. A request never fails with one of these: src/http and

@@ -2,7 +2,8 @@
 // takes one step instead): attempts until a response is final — retries of errors and statuses
 // as urllib3 counts them, one answer to a Digest challenge — then the response hooks and the
 // cookies of every response. Loaded by the first request that needs it.
-import { ConnectionError, ReadTimeout, RequestException, RetryError, requestAborted } from "../errors.js";
+import { ConnectionError, ReadTimeout, RequestException, RetryError } from "../errors.js";
+import { requestAborted } from "../http/aborted.js";
 import { connectionCode } from "../http/agent.js";
 import type { Call } from "./call.js";
 import { HTTPDigestAuth } from "./digest.js";

@@ -10,10 +10,10 @@ import {
   RemoteDisconnected,
   RequestAborted,
   RequestException,
-  requestAborted,
 } from "../errors.js";
 import { lazy } from "../lazy.js";
 import { NotSentError, type TransportSocket, VerbatimError } from "../transport/types.js";
+import { requestAborted } from "./aborted.js";
 
 /** Header fields of a response: the engine's FieldSection, or pairs from a runtime's fetch. */
 export interface HeaderFields {

@@ -7,10 +7,10 @@ import {
   ReadTimeout,
   RequestAborted,
   RequestException,
-  requestAborted,
   SSLError,
 } from "../errors.js";
 import type { ExchangeTransport } from "../transport/types.js";
+import { requestAborted } from "./aborted.js";
 import type { BodyControl, Exchange, HeaderFields } from "./connection.js";
 
 /** What fetch needs that the serialized head already holds for a socket. */

@@ -3,16 +3,10 @@
 // pool_block=False), idle expiry, and one retry on a fresh connection for an exchange whose reused
 // connection turned out stale.
 
-import {
-  ConnectionError,
-  ConnectTimeout,
-  RequestAborted,
-  RequestException,
-  requestAborted,
-  SSLError,
-} from "../errors.js";
+import { ConnectionError, ConnectTimeout, RequestAborted, RequestException, SSLError } from "../errors.js";
 import { unrefTimer } from "../runtime/platform.js";
 import { ConnectError, type ConnectOptions, type Transport } from "../transport/types.js";
+import { requestAborted } from "./aborted.js";
 import { Connection, type ConnectionOwner, type Exchange } from "./connection.js";
 
 /** Limits of a pool. */
