@@ -5,8 +5,9 @@ import { defineConfig, type Options } from "tsup";
 
 // One entry per runtime (package.json "exports" picks among them). The workerd entry imports
 // the engine as a `.wasm` module, left for the Worker's bundler; the others inline its bytes.
-// reqwire/testing (dist/testing.js, .cjs) is built beside them, in the same splitting builds: it
-// shares their modules (errors, the runtime set up by the entry imported) instead of a copy of them.
+// reqwire/testing (dist/testing.js, .cjs) and reqwire/core (dist/core.js, .cjs; core-workerd.js)
+// are built beside them, in the same splitting builds: they share their modules (errors, the
+// engine, the runtime set up by the entry imported) instead of a copy of them.
 const SELF_TYPES = '/* @ts-self-types="./index.d.ts" */';
 
 const common: Options = {
@@ -52,6 +53,8 @@ export default defineConfig([
       workerd: "src/entry/workerd.ts",
       fetch: "src/entry/fetch.ts",
       testing: "src/testing/index.ts",
+      core: "src/core/index.ts",
+      "core-workerd": "src/core/index-workerd.ts",
     },
     format: ["esm"],
     dts: { entry: { index: "src/main.ts" } },
@@ -73,10 +76,11 @@ export default defineConfig([
     },
   },
   {
-    // reqwire/testing's types, built apart: one build of both would move the types they share
+    // reqwire/testing's and reqwire/core's types, built apart: one build with the main entry's
+    // would move the types they share
     // into a chunk, and index.d.ts must stay whole (jsr.json publishes it alone)
     ...common,
-    entry: { testing: "src/testing/index.ts" },
+    entry: { testing: "src/testing/index.ts", core: "src/core/api.ts" },
     format: ["esm"],
     dts: { only: true },
   },
@@ -84,7 +88,7 @@ export default defineConfig([
     // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks (see
     // chunksToCommonJs)
     ...common,
-    entry: { node: "src/entry/node.ts", testing: "src/testing/index.ts" },
+    entry: { node: "src/entry/node.ts", testing: "src/testing/index.ts", core: "src/core/index.ts" },
     format: ["esm"],
     splitting: true,
     outExtension: () => ({ js: ".cjs" }),

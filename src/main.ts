@@ -1,5 +1,6 @@
 // reqwire's public API, the same in every runtime: the requests-style functions, Session,
-// Response, errors, and the core. Each runtime's entry (src/entry/) sets the runtime up first.
+// Response, adapters, errors (the engine's parser and writer are reqwire/core's). Each runtime's
+// entry (src/entry/) sets the runtime up first.
 import {
   adapters,
   auth,
@@ -10,7 +11,6 @@ import {
   Elapsed,
   exceptions,
   FetchAdapter,
-  FieldSection,
   fetchTransport,
   get,
   HTTPAdapter,
@@ -19,23 +19,17 @@ import {
   head,
   options,
   ParseError,
-  ParserEvent,
   PreparedRequest,
   patch,
   post,
   put,
   RequestsCookieJar,
-  RequestWriter,
   Response,
-  ResponseParser,
   Retry,
   request,
-  requestAborted,
   runtime,
   SerializeError,
   Session,
-  setEngineSource,
-  sharedWriter,
   VERSION,
 } from "./names.js";
 
@@ -71,18 +65,11 @@ const requests = {
   RequestsCookieJar,
   cookiejarFromDict,
   exceptions,
-  requestAborted,
   runtime,
   fetchTransport,
   CoreError,
-  FieldSection,
   ParseError,
-  ParserEvent,
-  RequestWriter,
-  ResponseParser,
   SerializeError,
-  setEngineSource,
-  sharedWriter,
   VERSION,
   __version__: VERSION,
 };

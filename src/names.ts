@@ -1,4 +1,5 @@
 // Every name reqwire exports, listed once: main.ts exports them by name and as the default object.
+// The engine's parser and writer are reqwire/core's (src/core/index.ts); its errors are here.
 export { type Cookie, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
 export * from "./api/index.js";
 export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
@@ -7,16 +8,6 @@ export type { Auth, AuthFunction } from "./api/request.js";
 export { Elapsed, type Link, Response } from "./api/response.js";
 export { Retry, type RetryOptions } from "./api/retry.js";
 export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
-export {
-  type ExpectOptions,
-  FieldSection,
-  ParserEvent,
-  type ParserLimits,
-  RequestWriter,
-  ResponseParser,
-  setEngineSource,
-  sharedWriter,
-} from "./core/api.js";
 export * from "./errors.js";
 export { runtime } from "./runtime/platform.js";
 export { fetchTransport } from "./transport/fetch.js";

@@ -8,7 +8,8 @@
 // and to the Link header parser directly.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLinks } from "../../src/api/response.js";
-import { ParserEvent, ProtocolError, ResponseParser } from "../../src/index.js";
+import { ParserEvent, ResponseParser } from "../../src/core/index.js";
+import { ProtocolError } from "../../src/index.js";
 import { rawEach, rejection, runCleanups, session } from "../api/helpers.js";
 
 afterEach(runCleanups);
