@@ -1,12 +1,13 @@
 // Every name reqwire exports, listed once: main.ts exports them by name and as the default object.
 // The engine's parser and writer are reqwire/core's (src/core/index.ts); its errors are here.
-export { type Cookie, cookiejarFromDict, RequestsCookieJar } from "./api/cookies.js";
+
+export { Retry, type RetryOptions } from "./api/call/retry.js";
+export { type Cookie, cookiejarFromDict, RequestsCookieJar } from "./api/cookies/jar.js";
 export * from "./api/index.js";
 export type { DataInit, HeadersInit, RequestOptions } from "./api/options.js";
-export type { Proxies } from "./api/proxy-env.js";
+export type { Proxies } from "./api/proxy/env.js";
 export type { Auth, AuthFunction } from "./api/request.js";
 export { Elapsed, type Link, Response } from "./api/response.js";
-export { Retry, type RetryOptions } from "./api/retry.js";
 export type { Hook, Hooks, Progress, SessionOptions } from "./api/session.js";
 export * from "./errors.js";
 export { runtime } from "./runtime/platform.js";

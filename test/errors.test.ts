@@ -62,7 +62,7 @@ describe("src/errors.ts is a leaf", () => {
   it("the walk follows imports of every kind (so an import from src/api would be seen)", () => {
     const direct = (file: string) => importsOf(join(src, file)).map(rel);
     expect(direct("api/response.ts")).toContain("src/errors.ts"); // import { … }
-    expect(direct("api/attempts.ts")).toContain("src/api/options.ts"); // import type { … }
+    expect(direct("api/call/attempts.ts")).toContain("src/api/options.ts"); // import type { … }
     expect(direct("runtime/zlib.ts")).toContain("src/runtime/zlib-inflate.ts"); // import("…")
     expect(direct("core/api.ts")).toContain("src/errors.ts"); // export { … } from
     expect([...reachable(join(src, "api/response.ts"))].map(rel)).toContain("src/core/generated/error-names.ts");

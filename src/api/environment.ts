@@ -4,11 +4,11 @@
 // lookups per request cost more than the request.
 import { lazy } from "../lazy.js";
 import { platform } from "../runtime/platform.js";
-import { readNetrcFile } from "./netrc-file.js";
-import { environProxies, type Proxies } from "./proxy-env.js";
+import { readNetrcFile } from "./auth/netrc-file.js";
+import { environProxies, type Proxies } from "./proxy/env.js";
 
 /** The .netrc parser: loaded before the first request that finds a .netrc file. */
-const netrcReader = lazy(() => import("./netrc.js"), ".netrc");
+const netrcReader = lazy(() => import("./auth/netrc.js"), ".netrc");
 
 /** Settings are read again at most this often (milliseconds). */
 const TTL = 1000;

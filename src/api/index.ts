@@ -1,7 +1,7 @@
 // The requests-style API: module functions over a shared session, Session, Response, errors.
 import { FetchAdapter } from "./adapters/fetch-adapter.js";
 import { HTTPAdapter } from "./adapters/http-adapter.js";
-import { HTTPDigestAuth } from "./digest.js";
+import { HTTPDigestAuth } from "./auth/digest.js";
 import type { RequestOptions } from "./options.js";
 import { HTTPBasicAuth, PreparedRequest, VERSION } from "./request.js";
 import type { Response } from "./response.js";

@@ -1,13 +1,13 @@
 // The options of a request and of a session, named as in Python requests.
 
 import type { ExchangeTransport, Transport } from "../transport/types.js";
-import type { RequestsCookieJar } from "./cookies.js";
-import type { FileSpec, RequestData } from "./encode.js";
+import type { FileSpec, RequestData } from "./body/encode.js";
+import type { Params } from "./body/params.js";
+import type { Retry } from "./call/retry.js";
+import type { RequestsCookieJar } from "./cookies/jar.js";
 import type { CaseInsensitiveDict } from "./headers.js";
-import type { Params } from "./params.js";
-import type { Proxies } from "./proxy-env.js";
+import type { Proxies } from "./proxy/env.js";
 import type { Auth } from "./request.js";
-import type { Retry } from "./retry.js";
 import type { Hooks, Progress } from "./settings.js";
 
 /** Headers as an object, pairs, a Headers object or a CaseInsensitiveDict; null removes one. */

@@ -5,9 +5,9 @@ import type { FieldSection } from "../core/api.js";
 import { BodyTooLarge, ContentDecodingError, RequestAborted, RequestException } from "../errors.js";
 import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
 import { lazy } from "../lazy.js";
-import { BodyQueue } from "./body.js";
-import { setCookieCode } from "./cookies.js";
-import type { ContentDecoder } from "./decode.js";
+import type { ContentDecoder } from "./body/decode.js";
+import { BodyQueue } from "./body/queue.js";
+import { setCookieCode } from "./cookies/jar.js";
 import { fromRawFields } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 import { Response } from "./response.js";
@@ -19,7 +19,7 @@ import { Response } from "./response.js";
 const EMPTY = new Uint8Array(0);
 
 /** The decoders: loaded with the first body that has a Content-Encoding. */
-const decoding = lazy(() => import("./decode.js"), "content decoding");
+const decoding = lazy(() => import("./body/decode.js"), "content decoding");
 
 const unreadBodies = new FinalizationRegistry<BodyQueue>((queue) => {
   if (!queue.done) queue.abandon("response was garbage-collected unread");
@@ -192,7 +192,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   }
 
   /** Opens the decoder for `coding`; false (and the exchange is stopped) if it cannot be. */
-  #openDecoder(code: typeof import("./decode.js"), coding: string): boolean {
+  #openDecoder(code: typeof import("./body/decode.js"), coding: string): boolean {
     if (this.#failure !== undefined) return false;
     try {
       const d = code.createDecoder(coding, { maxDecodedBytes: this.maxDecoded });

@@ -13,10 +13,10 @@ import {
 import { writeHead } from "../http/head.js";
 import { lazy } from "../lazy.js";
 import { acceptEncoding } from "../runtime/platform.js";
-import type { FileSpec, PreparedBody } from "./encode.js";
+import type { FileSpec, PreparedBody } from "./body/encode.js";
+import type { Params } from "./body/params.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { HeadersInit, RequestOptions } from "./options.js";
-import type { Params } from "./params.js";
 
 /** The package version, sent in User-Agent. */
 export const VERSION = "0.1.0";
@@ -249,7 +249,7 @@ export class HTTPBasicAuth implements ChallengeAuth {
 }
 
 /** The query-string code: loaded by the first request with params. */
-const query = lazy(() => import("./params.js"), "query string");
+const query = lazy(() => import("./body/params.js"), "query string");
 
 /**
  * The load of the query-string code when a request (or its session) has params and it is not in
@@ -377,11 +377,11 @@ export function prepareRequest(
 }
 
 /** The encoders of data= and json= bodies: loaded by the first request that has one. */
-const encoders = lazy(() => import("./encode.js"), "body encoding");
+const encoders = lazy(() => import("./body/encode.js"), "body encoding");
 /** The multipart encoder: loaded by the first request with files. */
-const multipart = lazy(() => import("./multipart.js"), "multipart");
+const multipart = lazy(() => import("./body/multipart.js"), "multipart");
 
-function jsonBody(code: typeof import("./encode.js"), value: unknown): PreparedBody {
+function jsonBody(code: typeof import("./body/encode.js"), value: unknown): PreparedBody {
   try {
     const j = code.encodeJson(value);
     return { body: j.body, length: j.body.length, contentType: j.contentType, replayable: true };

@@ -6,8 +6,8 @@ import { sharedUtf8Decoder } from "../core/text.js";
 import { type ErrorResponse, HTTPError, JSONDecodeError, RequestException, StreamConsumedError } from "../errors.js";
 import type { HeaderFields } from "../http/connection.js";
 import { platform } from "../runtime/platform.js";
-import { type BodyQueue, concat } from "./body.js";
-import { RequestsCookieJar } from "./cookies.js";
+import { type BodyQueue, concat } from "./body/queue.js";
+import { RequestsCookieJar } from "./cookies/jar.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { PreparedRequest } from "./request.js";
 

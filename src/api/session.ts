@@ -11,22 +11,22 @@ import type { Adapter, Interceptor } from "./adapters/adapter.js";
 import { Dispatch } from "./adapters/dispatch.js";
 import { FetchAdapter } from "./adapters/fetch-adapter.js";
 import { HTTPAdapter } from "./adapters/http-adapter.js";
-import { boundTo, type CallParts, cookieHeaderOf, keepCookies, requestCookies, type SessionOps } from "./call-parts.js";
-import { RequestsCookieJar } from "./cookies.js";
-import { HTTPDigestAuth } from "./digest.js";
-import type { PreparedBody } from "./encode.js";
+import { HTTPDigestAuth } from "./auth/digest.js";
+import type { PreparedBody } from "./body/encode.js";
+import type { Params } from "./body/params.js";
+import { boundTo, type CallParts, cookieHeaderOf, keepCookies, requestCookies, type SessionOps } from "./call/parts.js";
+import { Retry } from "./call/retry.js";
+import { RequestsCookieJar } from "./cookies/jar.js";
 import { SessionEnvironment } from "./environment.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
 import type { RequestOptions, SessionOptions } from "./options.js";
-import type { Params } from "./params.js";
-import type { Proxies } from "./proxy-env.js";
+import type { Proxies } from "./proxy/env.js";
 import { type Auth, defaultHeaders, encodeBody, type PreparedRequest, paramsReady, prepareRequest } from "./request.js";
 import type { Response } from "./response.js";
-import { Retry } from "./retry.js";
 import { type Hook, PrepareDefaults, type Settings, SettingsMaker } from "./settings.js";
 
 /** Calls beyond one plain exchange (call.ts: redirects, retries, Digest answers, hooks): loaded by the first. */
-const calling = lazy(() => import("./call.js"), "redirect, retry and hook");
+const calling = lazy(() => import("./call/call.js"), "redirect, retry and hook");
 
 /**
  * Makes a session whose calls keep no cookies (requests runs each module-level call in a

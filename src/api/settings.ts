@@ -2,15 +2,16 @@
 // as requests' Session.request and merge_environment_settings make them; and what a session gives
 // prepareRequest. A request with none of its own shares one settings object with every other such
 // request of the session, made again only when something it comes from changes.
-import type { RequestsCookieJar } from "./cookies.js";
+
+import type { Params } from "./body/params.js";
+import { Retry } from "./call/retry.js";
+import type { RequestsCookieJar } from "./cookies/jar.js";
 import type { EnvironmentSettings, SessionEnvironment } from "./environment.js";
 import type { ProxiedDict } from "./headers.js";
 import type { RequestOptions } from "./options.js";
-import type { Params } from "./params.js";
-import type { Proxies } from "./proxy-env.js";
+import type { Proxies } from "./proxy/env.js";
 import type { Auth, RequestDefaults } from "./request.js";
 import type { Response } from "./response.js";
-import { Retry } from "./retry.js";
 
 /** A response hook: may return a Response to use instead (requests' hooks={"response": [...]}). */
 export type Hook = (response: Response) => HookResult | Promise<HookResult>;

@@ -203,12 +203,12 @@ describe("the first Set-Cookie of a fresh import", () => {
     // the reader's load waits for the gate: the abort arrives before it is in
     const [loaded, open] = gate();
     let asked = false;
-    vi.doMock("../../src/api/set-cookie.js", async () => {
+    vi.doMock("../../src/api/cookies/set-cookie.js", async () => {
       asked = true;
       await loaded;
-      return await vi.importActual("../../src/api/set-cookie.js");
+      return await vi.importActual("../../src/api/cookies/set-cookie.js");
     });
-    onCleanup(() => vi.doUnmock("../../src/api/set-cookie.js"));
+    onCleanup(() => vi.doUnmock("../../src/api/cookies/set-cookie.js"));
     const base = await server();
     const { RequestAborted } = await import("../../src/errors.js");
     const abort = new AbortController();
@@ -248,10 +248,10 @@ describe("the first Set-Cookie of a fresh import", () => {
   });
 
   it("fails the request with a RequestException naming it when its code cannot be loaded", async () => {
-    vi.doMock("../../src/api/set-cookie.js", () => {
+    vi.doMock("../../src/api/cookies/set-cookie.js", () => {
       throw new Error("chunk gone");
     });
-    onCleanup(() => vi.doUnmock("../../src/api/set-cookie.js"));
+    onCleanup(() => vi.doUnmock("../../src/api/cookies/set-cookie.js"));
     const base = await server();
     const { RequestException } = await import("../../src/errors.js");
     const s = await freshSession();

@@ -1,11 +1,12 @@
 // What a transport adapter is (requests' BaseAdapter: send a prepared request, close), what it is
 // given with each request, the interceptors that wrap it, and how a session picks the adapter
 // mounted for a URL (the longest matching prefix, case-insensitive).
+
+import { Retry } from "../call/retry.js";
 import type { RequestOptions } from "../options.js";
-import type { Proxies } from "../proxy-env.js";
+import type { Proxies } from "../proxy/env.js";
 import type { PreparedRequest } from "../request.js";
 import type { Response } from "../response.js";
-import { Retry } from "../retry.js";
 import type { Progress } from "../settings.js";
 
 const NO_RETRIES = Retry.from(0);

@@ -10,7 +10,7 @@ import type { Settings } from "../settings.js";
 import { type Adapter, AdapterMounts, type Interceptor, type Send, type SendOptions } from "./adapter.js";
 
 /** Proxy merging: loaded by the first request with a proxy configured. */
-const proxying = lazy(() => import("../via-proxy.js"), "proxy");
+const proxying = lazy(() => import("../proxy/via-proxy.js"), "proxy");
 
 /** A session's adapters and interceptors. */
 export class Dispatch {

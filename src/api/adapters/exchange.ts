@@ -4,17 +4,17 @@
 
 import type { Pool } from "../../http/pool.js";
 import { lazy } from "../../lazy.js";
+import { Retry } from "../call/retry.js";
 import type { Receiver } from "../receive.js";
 import type { PreparedRequest } from "../request.js";
 import type { Response } from "../response.js";
-import { Retry } from "../retry.js";
 import type { SendOptions } from "./adapter.js";
 
 type Receiving = typeof import("../receive.js");
 /** The receiving side of an exchange (Response bodies, decoding): loaded by the first request. */
 export const receiving = lazy(() => import("../receive.js"), "response");
 /** Upload progress reports: loaded by the first request with on_upload_progress. */
-export const uploadProgress = lazy(() => import("../upload-progress.js"), "upload progress");
+export const uploadProgress = lazy(() => import("../body/upload-progress.js"), "upload progress");
 
 /** Decoded bodies are refused beyond this by default (`max_decoded_size`). */
 const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
@@ -62,7 +62,11 @@ export function startExchange(
   const onUpload = options.on_upload_progress;
   if (onUpload !== undefined && body !== null) {
     const total = body instanceof Uint8Array ? body.length : bodyLength;
-    body = (uploadProgress.loaded as typeof import("../upload-progress.js")).withUploadProgress(body, total, onUpload);
+    body = (uploadProgress.loaded as typeof import("../body/upload-progress.js")).withUploadProgress(
+      body,
+      total,
+      onUpload,
+    );
     bodyLength = total;
   }
 

@@ -14,7 +14,7 @@ import { urlParts } from "./url-parts.js";
 /** The exchange through fetch. */
 const fetching = lazy(() => import("../../http/fetch.js"), "fetch exchange");
 /** Refusing proxies: loaded by the first request with proxies set. */
-const proxying = lazy(() => import("../via-proxy.js"), "proxy");
+const proxying = lazy(() => import("../proxy/via-proxy.js"), "proxy");
 
 /** Sends requests through fetch: `new FetchAdapter()` uses the runtime's, or give a fetch transport. */
 export class FetchAdapter implements Adapter {

@@ -1,23 +1,23 @@
 // HTTPAdapter, as requests' HTTPAdapter: reqwire speaks HTTP/1.1 itself over the runtime's
 // sockets, with keep-alive pools per origin and TLS configuration (pool_connections of them,
 // pool_maxsize connections kept in each, pool_block to queue instead of opening more), TLS options
-// read and interned once per (verify, cert), and proxies (via-proxy.ts, loaded when one is set).
+// read and interned once per (verify, cert), and proxies (proxy/via-proxy.ts, loaded when one is set).
 import { Agent, connectionCode, type Origin } from "../../http/agent.js";
 import type { Pool } from "../../http/pool.js";
 import { lazy } from "../../lazy.js";
 import { platform } from "../../runtime/platform.js";
 import { isExchangeTransport, type TlsOptions, type Transport } from "../../transport/types.js";
+import { Retry } from "../call/retry.js";
+import type { ProxyHost } from "../proxy/via-proxy.js";
 import { type PreparedRequest, serializeHead } from "../request.js";
 import type { Response } from "../response.js";
-import { Retry } from "../retry.js";
 import { readPem } from "../tls-files.js";
-import type { ProxyHost } from "../via-proxy.js";
 import type { Adapter, SendOptions } from "./adapter.js";
 import { exchangeReady, startExchange } from "./exchange.js";
 import { type UrlParts, urlParts } from "./url-parts.js";
 
 /** Proxy selection and tunnels: loaded by the first request with a proxy configured. */
-const proxying = lazy(() => import("../via-proxy.js"), "proxy");
+const proxying = lazy(() => import("../proxy/via-proxy.js"), "proxy");
 
 /** Options of an HTTPAdapter (requests' HTTPAdapter arguments, and reqwire's own). */
 export interface HTTPAdapterOptions {
@@ -140,7 +140,7 @@ export class HTTPAdapter implements Adapter {
     return t;
   }
 
-  // What requests through a proxy (via-proxy.ts) need of the adapter.
+  // What requests through a proxy (proxy/via-proxy.ts) need of the adapter.
   readonly #proxyHost: ProxyHost = {
     transport: () => this.#agent.transport,
     routes: new Map(),
