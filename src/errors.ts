@@ -142,6 +142,11 @@ export class ConnectTimeout extends ConnectionError {
   static override readonly code: string = "CONNECT_TIMEOUT";
 }
 
+/** No connection of a full pool (`pool_block: true`) freed up within the pool timeout (httpx's PoolTimeout). */
+export class PoolTimeout extends ConnectTimeout {
+  static override readonly code: string = "POOL_TIMEOUT";
+}
+
 /** The server sent no byte within the read timeout. */
 export class ReadTimeout extends Timeout {
   static override readonly code: string = "READ_TIMEOUT";
@@ -336,6 +341,7 @@ export const exceptions = Object.freeze({
   ProtocolError,
   Timeout,
   ConnectTimeout,
+  PoolTimeout,
   ReadTimeout,
   URLRequired,
   TooManyRedirects,

@@ -21,6 +21,34 @@ export type HeadersInit =
 export type DataInit = RequestData;
 
 /** Options of one request. */
+/**
+ * Limits by phase, in seconds; each absent or null one has its default.
+ */
+export interface Timeouts {
+  /** Connecting (and the TLS handshake). @default none */
+  connect?: number | null;
+  /** The longest silence between bytes from the server, once the request is sent. @default none */
+  read?: number | null;
+  /**
+   * Waiting for a connection of a full pool (`pool_block: true`) ⇒ PoolTimeout.
+   * @default the connect timeout
+   */
+  pool?: number | null;
+  /**
+   * From the request sent to the whole response head, interim (1xx) responses included: a head
+   * trickled slowly fails even though bytes keep coming ⇒ ReadTimeout.
+   * @default the read timeout, or 300 s without one
+   */
+  head?: number | null;
+  /**
+   * The whole call: waiting for a connection, connecting, sending, the head, the body (of a
+   * streamed response too, until it is read or closed), redirects, retries and their waits ⇒
+   * Timeout naming the phase that was running.
+   * @default none
+   */
+  total?: number | null;
+}
+
 export interface RequestOptions {
   /**
    * Query parameters, appended to the URL's own. Arrays repeat the key.
@@ -58,12 +86,13 @@ export interface RequestOptions {
    */
   auth?: Auth;
   /**
-   * Seconds to wait: one number for both connecting and reading, or `[connect, read]`.
-   * The read timeout is the longest silence between bytes from the server. null: no limit.
+   * Seconds to wait: one number for both connecting and reading, `[connect, read]`, or limits by
+   * phase (see {@link Timeouts}). The read timeout is the longest silence between bytes from the
+   * server. null: no limit — but a response head must still arrive whole within 300 s.
    * @default null
-   * @example { timeout: 2.5 } or { timeout: [3.05, 27] }
+   * @example { timeout: 2.5 } or { timeout: [3.05, 27] } or { timeout: { read: 10, total: 60 } }
    */
-  timeout?: number | [number | null, number | null] | null;
+  timeout?: number | [number | null, number | null] | Timeouts | null;
   /**
    * Return as soon as the head arrives and read the body later (`iter_content`, `iter_lines`,
    * `await r.read()`), instead of reading it all first.

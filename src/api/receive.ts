@@ -36,6 +36,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   bodyLength: number | undefined;
   expectHead = false;
   readTimeout: number | undefined;
+  headTimeout = 300_000;
+  poolTimeout: number | undefined;
   signal: AbortSignal | undefined;
   connectTimeout: number | undefined;
   retryOnStale = false;

@@ -3,13 +3,12 @@
 // (environment.ts), and the transport adapters mounted by URL prefix that send the requests
 // (HTTPAdapter's keep-alive pools by default), wrapped by the session's interceptors (dispatch.ts).
 // Calls beyond one plain exchange (redirects, retries, Digest, hooks) run in call.ts.
+
 import type { Agent } from "../http/agent.js";
 import { lazy } from "../lazy.js";
-import { platform } from "../runtime/platform.js";
-import { isExchangeTransport } from "../transport/types.js";
 import type { Adapter, Interceptor } from "./adapters/adapter.js";
+import { defaultAdapter } from "./adapters/default.js";
 import { Dispatch } from "./adapters/dispatch.js";
-import { FetchAdapter } from "./adapters/fetch-adapter.js";
 import { HTTPAdapter } from "./adapters/http-adapter.js";
 import { HTTPDigestAuth } from "./auth/digest.js";
 import type { PreparedBody } from "./body/encode.js";
@@ -26,6 +25,7 @@ import type { Response } from "./response.js";
 import { type Hook, PrepareDefaults, type Settings, SettingsMaker } from "./settings.js";
 
 /** Calls beyond one plain exchange (call.ts: redirects, retries, Digest answers, hooks): loaded by the first. */
+const deadlines = lazy(() => import("./call/deadline.js"), "total timeout");
 const calling = lazy(() => import("./call/call.js"), "redirect, retry and hook");
 
 /**
@@ -77,16 +77,7 @@ export class Session {
   readonly #defaults = new PrepareDefaults(this, this.#env);
 
   constructor(options: SessionOptions = {}) {
-    const transport = options.transport ?? platform().transport;
-    const adapter = isExchangeTransport(transport)
-      ? new FetchAdapter(transport)
-      : new HTTPAdapter({
-          pool_connections: options.pool_connections,
-          pool_maxsize: options.pool_maxsize,
-          pool_block: options.pool_block,
-          idle_timeout: options.idle_timeout,
-          transport,
-        });
+    const adapter = defaultAdapter(options);
     this.mount("https://", adapter);
     this.mount("http://", adapter);
   }
@@ -193,6 +184,12 @@ export class Session {
     options: RequestOptions = NO_OPTIONS,
     requestJar?: RequestsCookieJar,
   ): Promise<Response> {
+    const t = options.timeout;
+    if (t != null && typeof t === "object" && !Array.isArray(t) && t.total != null) {
+      const total = t.total;
+      const stream = options.stream ?? this.stream;
+      return deadlines.use((m) => m.withinTotal(total, options, stream, (o) => this.send(prepared, o, requestJar)));
+    }
     let settings: Settings;
     let sent: Promise<Response>;
     try {

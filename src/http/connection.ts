@@ -65,6 +65,9 @@ export interface ResponseSink {
   onError(error: RequestException): void;
 }
 
+/** Interim (1xx) responses allowed before a final one (a flood of them is refused). */
+const MAX_INTERIM = 10;
+
 /** One request to run on a connection. */
 export interface Exchange {
   /** The serialized request head (validated before any connection was chosen). */
@@ -77,6 +80,10 @@ export interface Exchange {
   expectHead: boolean;
   /** Milliseconds the server may stay silent once the request is sent. */
   readTimeout: number | undefined;
+  /** Milliseconds from the request sent to its final response head (interim 1xx heads included). */
+  headTimeout: number;
+  /** Milliseconds an exchange may wait in a full pool's queue for a connection. */
+  poolTimeout: number | undefined;
   signal: AbortSignal | undefined;
   sink: ResponseSink;
   /** Milliseconds allowed to connect, when a new connection is needed. */
@@ -181,6 +188,10 @@ export class Connection {
   #gotBytes = false; // a byte of the current response arrived
   #used = 0; // exchanges completed on this connection
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the final response head must have arrived (ms since epoch), once the request is sent; 0 before. */
+  #headDeadline = 0;
+  /** Interim (1xx) responses of the current exchange so far. */
+  #interim = 0;
   #paused = false;
   #drainWaiter: (() => void) | undefined;
   #onAbort: (() => void) | undefined;
@@ -234,14 +245,16 @@ export class Connection {
     this.#settled = false;
     this.#gotBytes = false;
     this.#paused = false;
+    this.#headDeadline = 0;
+    this.#interim = 0;
     this.#phase = Phase.Head;
     this.#socket.ref();
     if (ex.signal !== undefined) {
       if (ex.signal.aborted) {
-        this.#fail(requestAborted(ex.signal), false);
+        this.#fail(requestAborted(ex.signal, "sending the request"), false);
         return;
       }
-      const onAbort = () => this.#fail(requestAborted(ex.signal), false);
+      const onAbort = () => this.#fail(requestAborted(ex.signal, this.#phaseName()), false);
       this.#onAbort = onAbort;
       ex.signal.addEventListener("abort", onAbort, { once: true });
     }
@@ -249,18 +262,18 @@ export class Connection {
     const body = ex.body;
     if (body === null) {
       this.#socket.write(ex.head);
-      this.#armReadTimer();
+      this.#sent(ex);
     } else if (body instanceof Uint8Array && body.length > ONE_WRITE) {
       // a large body goes in pieces, so that a slow server that keeps reading is seen progressing
       this.#writeStreamed(ex, [body], body.length);
     } else if (body instanceof Uint8Array) {
-      if (this.#socket.writev([ex.head, body])) this.#armReadTimer();
+      if (this.#socket.writev([ex.head, body])) this.#sent(ex);
       else {
         // the silence that counts starts once the server has taken the whole body
         this.#writing = true;
         this.#drained(ex).then(() => {
           this.#writing = false;
-          if (this.#ex === ex && !this.#settled) this.#armReadTimer();
+          if (this.#ex === ex && !this.#settled) this.#sent(ex);
         });
       }
     } else {
@@ -282,7 +295,7 @@ export class Connection {
       .then(
         () => {
           this.#writing = false;
-          if (this.#ex === ex && !this.#settled) this.#armReadTimer();
+          if (this.#ex === ex && !this.#settled) this.#sent(ex);
         },
         (err: unknown) => {
           this.#writing = false;
@@ -326,6 +339,18 @@ export class Connection {
     });
   }
 
+  /** What the exchange is doing, for an error that names it. */
+  #phaseName(): string {
+    if (this.#phase === Phase.Body) return "reading the body";
+    return this.#headDeadline === 0 ? "sending the request" : "waiting for the response head";
+  }
+
+  /** The request is all sent: the read timer starts, and the head deadline is set. */
+  #sent(ex: Exchange): void {
+    if (this.#headDeadline === 0) this.#headDeadline = Date.now() + ex.headTimeout;
+    this.#armReadTimer();
+  }
+
   #armReadTimer(): void {
     const ms = this.#ex?.readTimeout;
     if (ms === undefined || this.#paused || this.#writing) return;
@@ -353,6 +378,12 @@ export class Connection {
     if (this.#timer !== undefined) this.#armReadTimer();
     const p = this.#parser;
     const ex = this.#ex as Exchange;
+    // a head trickled in, or interim responses one after another, never extend the head deadline
+    // (checked as bytes come: silence is the read timer's)
+    if (this.#phase === Phase.Head && this.#headDeadline !== 0 && Date.now() > this.#headDeadline) {
+      this.#fail(new ReadTimeout(`the response head did not arrive within ${ex.headTimeout / 1000} s`), false);
+      return;
+    }
     let done = false;
     try {
       p.feed(chunk);
@@ -360,7 +391,13 @@ export class Connection {
         if (ev === ParserEvent.Body) {
           ex.sink.onData(p.body);
         } else if (ev === ParserEvent.Head) {
-          if (p.informational) continue; // 100 Continue, 103 Early Hints: the final head follows
+          if (p.informational) {
+            // 100 Continue, 103 Early Hints: the final head follows, after a few at most
+            if (++this.#interim > MAX_INTERIM) {
+              throw new ProtocolError(`more than ${MAX_INTERIM} interim (1xx) responses before the final one`);
+            }
+            continue;
+          }
           if (p.upgrade) {
             throw new ProtocolError(`unexpected ${p.statusCode} ${p.reason}: the connection cannot be upgraded here`);
           }

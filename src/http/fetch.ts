@@ -139,7 +139,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
     if (ms === undefined) return;
     timer = setTimeout(() => fail(new ReadTimeout(`${what} within ${ms / 1000} s`)), ms);
   };
-  const onUserAbort = () => fail(requestAborted(ex.signal));
+  const onUserAbort = () => fail(requestAborted(ex.signal, "fetching"));
   if (ex.signal?.aborted) {
     onUserAbort();
     return;

@@ -3,10 +3,10 @@
 // pool_block=False), idle expiry, and one retry on a fresh connection for an exchange whose reused
 // connection turned out stale.
 
-import { ConnectionError, ConnectTimeout, RequestAborted, RequestException, SSLError } from "../errors.js";
+import { ConnectionError, ConnectTimeout, PoolTimeout, RequestAborted, RequestException, SSLError } from "../errors.js";
 import { unrefTimer } from "../runtime/platform.js";
 import { ConnectError, type ConnectOptions, type Transport } from "../transport/types.js";
-import { requestAborted } from "./aborted.js";
+import { abortError, requestAborted } from "./aborted.js";
 import { Connection, type ConnectionOwner, type Exchange } from "./connection.js";
 
 /** Limits of a pool. */
@@ -32,6 +32,8 @@ export interface PoolOptions {
 interface Waiting {
   ex: Exchange;
   onAbort: (() => void) | undefined;
+  /** The pool timeout's timer, if one applies. */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -49,7 +51,8 @@ export function isConnectFailure(err: RequestException): boolean {
 /** The public error for a failed connection attempt to `target`, marked as one (see isConnectFailure). */
 export function connectFailure(err: unknown, target: string): RequestException {
   const e = connectError(err, target);
-  if (!(e instanceof RequestAborted)) connectFailures.add(e);
+  const aborted = err instanceof ConnectError && err.kind === "aborted";
+  if (!aborted && !(e instanceof RequestAborted)) connectFailures.add(e);
   return e;
 }
 
@@ -62,7 +65,7 @@ function connectError(err: unknown, target: string): RequestException {
       case "tls":
         return new SSLError(`TLS with ${target} failed: ${err.message}`, { cause: err.cause ?? err });
       case "aborted":
-        return new RequestAborted("request aborted", { cause: err.cause });
+        return abortError(err.cause, "connecting");
       default:
         return new ConnectionError(`cannot connect to ${target}: ${err.message}`, { cause: err.cause ?? err });
     }
@@ -143,7 +146,7 @@ export class Pool implements ConnectionOwner {
       return;
     }
     if (ex.signal?.aborted) {
-      ex.sink.onError(requestAborted(ex.signal));
+      ex.sink.onError(requestAborted(ex.signal, "waiting for a connection"));
       return;
     }
     const conn = this.#takeIdle();
@@ -178,12 +181,23 @@ export class Pool implements ConnectionOwner {
   }
 
   #enqueue(ex: Exchange): void {
-    const waiting: Waiting = { ex, onAbort: undefined };
+    const waiting: Waiting = { ex, onAbort: undefined, timer: undefined };
+    const ms = ex.poolTimeout;
+    if (ms !== undefined) {
+      waiting.timer = setTimeout(() => {
+        const i = this.#queue.indexOf(waiting);
+        if (i < 0) return;
+        this.#queue.splice(i, 1);
+        if (waiting.onAbort !== undefined) ex.signal?.removeEventListener("abort", waiting.onAbort);
+        ex.sink.onError(new PoolTimeout(`no connection to ${this.#label} freed up within ${ms / 1000} s`));
+      }, ms);
+    }
     if (ex.signal !== undefined) {
       waiting.onAbort = () => {
         const i = this.#queue.indexOf(waiting);
         if (i >= 0) this.#queue.splice(i, 1);
-        ex.sink.onError(requestAborted(ex.signal));
+        if (waiting.timer !== undefined) clearTimeout(waiting.timer);
+        ex.sink.onError(requestAborted(ex.signal, "waiting for a connection"));
       };
       ex.signal.addEventListener("abort", waiting.onAbort, { once: true });
     }
@@ -193,6 +207,7 @@ export class Pool implements ConnectionOwner {
   #dequeue(): Waiting | undefined {
     const w = this.#queue.shift();
     if (w?.onAbort !== undefined) w.ex.signal?.removeEventListener("abort", w.onAbort);
+    if (w?.timer !== undefined) clearTimeout(w.timer);
     return w;
   }
 
@@ -212,7 +227,7 @@ export class Pool implements ConnectionOwner {
           ex.sink.onError(new ConnectionError("the session is closed"));
         } else if (ex.signal?.aborted) {
           this.released(conn);
-          ex.sink.onError(requestAborted(ex.signal));
+          ex.sink.onError(requestAborted(ex.signal, "connecting"));
         } else {
           conn.run(ex);
         }

@@ -19,20 +19,53 @@ export const uploadProgress = lazy(() => import("../body/upload-progress.js"), "
 /** Decoded bodies are refused beyond this by default (`max_decoded_size`). */
 const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
 
-const NO_TIMEOUTS: readonly [undefined, undefined] = [undefined, undefined];
+/** Milliseconds per phase of one exchange (undefined: no limit). */
+export interface ExchangeTimeouts {
+  readonly connect: number | undefined;
+  readonly read: number | undefined;
+  readonly pool: number | undefined;
+  readonly head: number;
+}
 
-/** `timeout` (seconds) as [connect, read] milliseconds. */
-export function timeouts(t: SendOptions["timeout"]): readonly [number | undefined, number | undefined] {
+/** A response head must arrive within this when no read or head timeout says otherwise. */
+const DEFAULT_HEAD_MS = 300_000;
+
+const NO_TIMEOUTS: ExchangeTimeouts = Object.freeze({
+  connect: undefined,
+  read: undefined,
+  pool: undefined,
+  head: DEFAULT_HEAD_MS,
+});
+
+/** Seconds as milliseconds; null or undefined: no limit. */
+function ms(name: string, s: number | null | undefined): number | undefined {
+  if (s === null || s === undefined) return undefined;
+  if (typeof s !== "number" || !(s > 0)) throw new TypeError(`${name} must be a positive number of seconds, got ${s}`);
+  return s * 1000;
+}
+
+/** `timeout` (seconds: one number, `[connect, read]`, or by phase) as the exchange's milliseconds. */
+export function timeouts(t: SendOptions["timeout"]): ExchangeTimeouts {
   if (t === undefined || t === null) return NO_TIMEOUTS;
-  const ms = (s: number | null) => {
-    if (s === null) return undefined;
-    if (typeof s !== "number" || !(s > 0))
-      throw new TypeError(`timeout must be a positive number of seconds, got ${s}`);
-    return s * 1000;
-  };
-  if (Array.isArray(t)) return [ms(t[0]), ms(t[1])];
-  const v = ms(t as number);
-  return [v, v];
+  let connect: number | undefined;
+  let read: number | undefined;
+  let pool: number | undefined;
+  let head: number | undefined;
+  if (typeof t === "number") {
+    connect = read = ms("timeout", t);
+  } else if (Array.isArray(t)) {
+    connect = ms("timeout", t[0]);
+    read = ms("timeout", t[1]);
+  } else if (typeof t === "object") {
+    connect = ms("timeout.connect", t.connect);
+    read = ms("timeout.read", t.read);
+    pool = ms("timeout.pool", t.pool);
+    head = ms("timeout.head", t.head);
+    ms("timeout.total", t.total); // checked here too; the session runs it
+  } else {
+    throw new TypeError(`timeout must be a number of seconds, [connect, read] or by phase, got ${typeof t}`);
+  }
+  return { connect, read, pool: pool ?? connect, head: head ?? read ?? DEFAULT_HEAD_MS };
 }
 
 /**
@@ -55,7 +88,7 @@ export function startExchange(
   head: Uint8Array,
   to: Pool | ((ex: Receiver) => void),
 ): Promise<Response> {
-  const [connectTimeout, readTimeout] = timeouts(options.timeout);
+  const limits = timeouts(options.timeout);
   const declared = prepared._headers.get("content-length");
   let body = prepared.body;
   let bodyLength = body === null || body instanceof Uint8Array || declared === undefined ? undefined : Number(declared);
@@ -80,9 +113,11 @@ export function startExchange(
     r.body = body;
     r.bodyLength = bodyLength;
     r.expectHead = prepared.method === "HEAD";
-    r.readTimeout = readTimeout;
+    r.readTimeout = limits.read;
+    r.headTimeout = limits.head;
+    r.poolTimeout = limits.pool;
     r.signal = options.signal;
-    r.connectTimeout = connectTimeout;
+    r.connectTimeout = limits.connect;
     r.replayable = prepared.replayable;
     // a stale keep-alive connection is retried for the idempotent methods only (never POST or PATCH)
     r.retryOnStale = Retry.DEFAULT_ALLOWED_METHODS.has(prepared.method) && prepared.replayable;

@@ -21,12 +21,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0 && signal?.aborted !== true) return Promise.resolve();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(requestAborted(signal));
+      reject(requestAborted(signal, "waiting to retry"));
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(requestAborted(signal));
+      reject(requestAborted(signal, "waiting to retry"));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
