@@ -138,6 +138,24 @@ function rawResponses(socket: Socket): void {
       socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this much");
     } else if (path === "/close") {
       socket.destroy();
+    } else if (path === "/trickle-head") {
+      // a head a byte every 100 ms (about 5 s in all), then nothing more
+      const head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i >= head.length || socket.destroyed) return clearInterval(timer);
+        socket.write(head[i++] as string);
+      }, 100);
+      socket.on("close", () => clearInterval(timer));
+    } else if (path === "/continue-flood") {
+      // 100 Continue every 30 ms, never a final response
+      const timer = setInterval(() => {
+        if (socket.destroyed) return clearInterval(timer);
+        socket.write("HTTP/1.1 100 Continue\r\n\r\n");
+      }, 30);
+      socket.on("close", () => clearInterval(timer));
+    } else if (path === "/silent") {
+      // reads the request, never answers
     } else {
       socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     }

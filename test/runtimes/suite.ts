@@ -279,6 +279,28 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "deadlines: a trickled head, a 1xx flood, a full pool, a total timeout",
+    socketsOnly: true,
+    async run(lib, cfg, s) {
+      const start = Date.now();
+      const trickled = await rejects(s.get(`${cfg.raw}/trickle-head`, { timeout: 0.5 }), lib.ReadTimeout);
+      if (!trickled.message.includes("head did not arrive")) fail(`trickled head: ${trickled.message}`);
+      await rejects(s.get(`${cfg.raw}/continue-flood`, { timeout: 2 }), lib.ProtocolError);
+      const pool = new lib.Session({ pool_maxsize: 1, pool_block: true });
+      try {
+        const first = rejects(pool.get(`${cfg.raw}/silent`, { timeout: 0.5 }), lib.ReadTimeout);
+        await rejects(pool.get(`${cfg.raw}/silent`, { timeout: { read: 0.5, pool: 0.2 } }), lib.PoolTimeout);
+        await first;
+      } finally {
+        pool.close();
+      }
+      const total = await rejects(s.get(`${cfg.raw}/trickle-head`, { timeout: { total: 0.5 } }), lib.Timeout);
+      if (!total.message.includes("total timeout")) fail(`total: ${total.message}`);
+      const seconds = (Date.now() - start) / 1000;
+      if (seconds > 10) fail(`the four deadlines took ${seconds} s`);
+    },
+  },
+  {
     name: "an abort signal raises RequestAborted",
     async run(lib, cfg, s) {
       const ac = new AbortController();
