@@ -81,6 +81,10 @@ const ERRORS_FOR: Record<Behaviour, readonly string[]> = {
   "bad-framing": ["ProtocolError", "ChunkedEncodingError"],
   "stall-head": ["ReadTimeout"],
   "stall-body": ["ReadTimeout"],
+  // the head deadline (the read timeout) ends it though bytes keep coming
+  "trickle-head": ["ReadTimeout"],
+  // more than 10 interim responses
+  "flood-1xx": ["ProtocolError"],
 };
 /** Behaviours after which a success is fine too (the RST may come after the client read all). */
 const MAY_SUCCEED = new Set<Behaviour>([...OK_BEHAVIOURS, "late-reset"]);
@@ -352,8 +356,9 @@ describe(`chaos: ${N} requests, seed ${SEED}, concurrency ${CONCURRENCY}`, () =>
           problems.push(`${id} ${method} succeeded after ${history}${flags & UNREAD ? " (body unread)" : ""}`);
         }
       } else if (last === undefined) {
-        // never read by the server: the connection failed under it (a reset socket, a stale one)
-        if (!["RemoteDisconnected", "ConnectionError", "ConnectTimeout"].includes(result)) {
+        // never read by the server: the connection failed under it (a reset socket, a stale
+        // one), or no connection of the full pool freed up within the pool timeout
+        if (!["RemoteDisconnected", "ConnectionError", "ConnectTimeout", "PoolTimeout"].includes(result)) {
           problems.push(`${id} ${method} failed with ${result}, but the server never read it`);
         }
       } else if (!ERRORS_FOR[last].includes(result)) {

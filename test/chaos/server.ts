@@ -2,8 +2,9 @@
 // count what it received and tell the client when it has written something) that answers each
 // request with a behaviour drawn at random: a good response (Content-Length, chunked, gzip, 1xx
 // first, written in pieces), or one that resets the connection before or inside the head or the
-// body, cuts the body short, stalls, sends garbage or broken framing, closes the idle keep-alive
-// connection just as the client reuses it, or sends bytes after the response on an idle socket.
+// body, cuts the body short, stalls, trickles its head, floods interim responses, sends garbage
+// or broken framing, closes the idle keep-alive connection just as the client reuses it, or sends
+// bytes after the response on an idle socket.
 //
 // Requests carry their id in the path (/r/<id>), in X-Id and, when they have a body, at the start
 // of the body ({"id":"<id>",...}); the server checks that the three agree and echoes the id in
@@ -41,7 +42,9 @@ export type Behaviour =
   | "garbage" // bytes that are no response
   | "bad-framing" // CL + TE, differing Content-Lengths, "+5", chunk-size overflow...
   | "stall-head" // nothing at all
-  | "stall-body"; // the head and part of the body, then nothing
+  | "stall-body" // the head and part of the body, then nothing
+  | "trickle-head" // the head a byte every 150 ms: bytes keep coming, the head deadline ends it
+  | "flood-1xx"; // 100 Continue every 40 ms, never a final response
 
 /** Every behaviour, in a fixed order: the records keep a behaviour as its index + 1 (0: none). */
 export const BEHAVIOURS: readonly Behaviour[] = [
@@ -68,6 +71,8 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   "bad-framing",
   "stall-head",
   "stall-body",
+  "trickle-head",
+  "flood-1xx",
 ];
 
 /** The behaviours that end in a complete response: those named "ok…". */
@@ -157,6 +162,8 @@ const MAIN: Record<Exclude<Behaviour, "dropped" | "ok-late-poison">, number> = {
   "bad-framing": 25,
   "stall-head": 5,
   "stall-body": 5,
+  "trickle-head": 3,
+  "flood-1xx": 3,
 };
 const NO_BODY_BEHAVIOURS: ReadonlySet<Behaviour> = new Set<Behaviour>([
   "ok-gzip",
@@ -633,6 +640,27 @@ export class ChaosServer {
         dead();
         s.write(rng.chance(0.5) ? cut(full()) : Buffer.concat([chunkedHead(), cut(chunked(body, false))]));
         return;
+      case "trickle-head": {
+        dead();
+        const bytes = full();
+        let at = 0;
+        const timer = setInterval(() => {
+          if (at >= bytes.length || s.destroyed) clearInterval(timer);
+          else s.write(bytes.subarray(at, ++at));
+        }, 150);
+        s.once("close", () => clearInterval(timer));
+        return;
+      }
+      case "flood-1xx": {
+        dead();
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (++sent > 250 || s.destroyed) clearInterval(timer);
+          else s.write("HTTP/1.1 100 Continue\r\n\r\n");
+        }, 40);
+        s.once("close", () => clearInterval(timer));
+        return;
+      }
       case "dropped":
         return; // never drawn
     }
