@@ -6,6 +6,7 @@ import { ProxyError, RequestException } from "../errors.js";
 import {
   ConnectError,
   type ConnectOptions,
+  NO_HANDLERS,
   type TlsOptions,
   type Transport,
   type TransportSocket,
@@ -55,7 +56,7 @@ function openTunnel(
     const done = (err?: Error) => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      sock.setHandlers(IGNORE);
+      sock.setHandlers(NO_HANDLERS);
       if (err === undefined) resolve();
       else {
         sock.destroy();
@@ -106,8 +107,6 @@ function openTunnel(
     sock.write(head);
   });
 }
-
-const IGNORE = { data() {}, end() {}, error() {}, close() {}, drain() {} };
 
 /** A Transport whose connections to https targets go through a CONNECT tunnel of `proxy`. */
 export function tunnelTransport(base: Transport, proxy: ProxyEndpoint): Transport {

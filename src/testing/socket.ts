@@ -9,6 +9,7 @@ import { connectFailure } from "../http/pool.js";
 import {
   type ConnectOptions,
   connectAborted,
+  NO_HANDLERS,
   type SocketHandlers,
   type Transport,
   type TransportSocket,
@@ -26,14 +27,6 @@ export interface MockServer {
   readonly realTransport: (() => Transport) | undefined;
 }
 
-const NOOP_HANDLERS: SocketHandlers = {
-  data() {},
-  end() {},
-  error() {},
-  close() {},
-  drain() {},
-};
-
 /** The answer to CONNECT. */
 const TUNNEL_OPEN = responseHead(200, "Connection Established", []);
 
@@ -49,7 +42,7 @@ class MockSocket implements TransportSocket {
   /** Where the connection goes (through a proxy's tunnel: the target, once startTls ran). */
   #options: ConnectOptions;
   readonly #reader = new RequestReader();
-  #handlers: SocketHandlers = NOOP_HANDLERS;
+  #handlers: SocketHandlers = NO_HANDLERS;
   #destroyed = false;
   #paused = false;
   /** A request is being answered (the next waits). */

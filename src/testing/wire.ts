@@ -2,6 +2,8 @@
 // (request line, header fields, a body framed by Content-Length or chunked), and responses written
 // as bytes (status line, fields, chunk frames). No I/O: the mock socket (socket.ts) moves the bytes.
 
+import { concat } from "../api/body/queue.js";
+
 /** One request as read from the wire. */
 export interface WireRequest {
   method: string;
@@ -218,21 +220,6 @@ export class RequestReader {
     this.#state = State.Head;
     return { method: head.method, target: head.target, fields: head.fields, body, raw };
   }
-}
-
-/** The pieces as one array (the piece itself when there is one). */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 0) return EMPTY;
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** `text` as Latin-1 bytes (what a header field carries). @throws TypeError beyond U+00FF */

@@ -7,6 +7,7 @@ import {
   type ConnectFailure,
   type ConnectOptions,
   connectAborted,
+  NO_HANDLERS,
   type SocketHandlers,
   type TlsOptions,
   type Transport,
@@ -31,21 +32,13 @@ function writeHeld(): void {
   for (const s of holding.splice(0)) s._writeHeld();
 }
 
-const NOOP_HANDLERS: SocketHandlers = {
-  data() {},
-  end() {},
-  error() {},
-  close() {},
-  drain() {},
-};
-
 class NodeSocket implements TransportSocket {
   readonly #socket: Socket;
   /** The node:net socket, for TLS over it (a proxy tunnel). */
   get raw(): Socket {
     return this.#socket;
   }
-  #handlers: SocketHandlers = NOOP_HANDLERS;
+  #handlers: SocketHandlers = NO_HANDLERS;
 
   constructor(socket: Socket) {
     this.#socket = socket;

@@ -44,6 +44,15 @@ export interface SocketHandlers {
   drain(): void;
 }
 
+/** Handlers that drop every event: a socket's before any are set, or after it is handed over. */
+export const NO_HANDLERS: SocketHandlers = Object.freeze({
+  data() {},
+  end() {},
+  error() {},
+  close() {},
+  drain() {},
+});
+
 /** An open connection. */
 export interface TransportSocket {
   /** Sends bytes; false means "wait for drain before writing more". */

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { pythonJson } from "../../src/core/json.js";
 import "../../src/entry/node.js";
+import { random } from "../support/random.js";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -28,17 +29,6 @@ function python(texts: readonly string[]): string[] {
   });
   if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr || run.error}`);
   return run.stdout.split("\n").slice(0, texts.length);
-}
-
-/** A deterministic generator (xorshift), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
 }
 
 const PICKS = [

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { decodeText } from "../../src/api/response.js";
 import { sharedUtf8Decoder } from "../../src/core/text.js";
 import "../../src/entry/node.js";
+import { random } from "../support/random.js";
 
 const reference = new TextDecoder("utf-8");
 const decoder = sharedUtf8Decoder();
@@ -22,17 +23,6 @@ function expectSame(bytes: Uint8Array): void {
   const hasHigh = bytes.some((b) => b >= 0x80);
   if (!hasHigh) expect(ours).toBeUndefined();
   else expect(ours, Buffer.from(bytes).toString("hex")).toBe(reference.decode(bytes));
-}
-
-/** A deterministic generator (xorshift), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
 }
 
 describe("the engine's UTF-8 decoder", () => {
