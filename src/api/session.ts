@@ -9,6 +9,7 @@ import { platform } from "../runtime/platform.js";
 import { isExchangeTransport } from "../transport/types.js";
 import type { Adapter, Interceptor } from "./adapters/adapter.js";
 import { Dispatch } from "./adapters/dispatch.js";
+import { DEFAULT_MAX_DECOMPRESSION_RATIO } from "./adapters/exchange.js";
 import { FetchAdapter } from "./adapters/fetch-adapter.js";
 import { HTTPAdapter } from "./adapters/http-adapter.js";
 import { HTTPDigestAuth } from "./auth/digest.js";
@@ -55,6 +56,12 @@ export class Session {
   stream = false;
   /** Default `max_body_size`. */
   max_body_size: number | undefined;
+  /**
+   * Default `max_decompression_ratio`: most bytes a compressed body may decode to per byte
+   * received, beyond its first MiB (DecompressionRatioExceeded past it); null for no limit.
+   * @default 100
+   */
+  max_decompression_ratio: number | null = DEFAULT_MAX_DECOMPRESSION_RATIO;
   /** Proxies by scheme (`http`, `https`, `all`, `scheme://host`) and `no_proxy`. */
   proxies: Proxies = {};
   /** Hooks for every request; a request's own hooks for an event replace these. */
@@ -211,7 +218,7 @@ export class Session {
       }
       // no adapter, a head that cannot be written, or a proxy URL that cannot be parsed throws
       // here: a rejection
-      sent = this.#dispatch.send(prepared, settings, options, this.max_body_size);
+      sent = this.#dispatch.send(prepared, settings, options, this);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -241,7 +248,7 @@ export class Session {
 
   // What a call's parts loaded on first use need of the session.
   readonly #ops: SessionOps = {
-    exchange: (prepared, settings, options) => this.#dispatch.send(prepared, settings, options, this.max_body_size),
+    exchange: (prepared, settings, options) => this.#dispatch.send(prepared, settings, options, this),
     netrcReady: () => this.#netrcReady(),
     netrc: (url) => this.#env.netrc(url),
   };
