@@ -76,7 +76,7 @@ function jsonBody(bytes: number): Buffer {
   return Buffer.from(parts.join(""));
 }
 
-// Log lines, more repetitive than JSON (gzip ~30x).
+// Log lines (gzip ~13x).
 function logBody(bytes: number): Buffer {
   const parts: string[] = [];
   let n = 0;
