@@ -220,6 +220,14 @@ export class DecodedBodyTooLarge extends ContentDecodingError {
   static override readonly code: string = "DECODED_BODY_TOO_LARGE";
 }
 
+/**
+ * The body decodes to more than `max_decompression_ratio` times the bytes received, beyond its
+ * first MiB (a decompression bomb): a DecodedBodyTooLarge whose limit is the ratio.
+ */
+export class DecompressionRatioExceeded extends DecodedBodyTooLarge {
+  static override readonly code: string = "DECOMPRESSION_RATIO_EXCEEDED";
+}
+
 /** The body exceeds `max_body_size`. */
 export class BodyTooLarge extends RequestException {
   static override readonly code: string = "BODY_TOO_LARGE";
@@ -356,6 +364,7 @@ export const exceptions = Object.freeze({
   ChunkedEncodingError,
   ContentDecodingError,
   DecodedBodyTooLarge,
+  DecompressionRatioExceeded,
   BodyTooLarge,
   StreamConsumedError,
   UnrewindableBodyError,

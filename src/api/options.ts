@@ -120,6 +120,19 @@ export interface RequestOptions {
    */
   max_decoded_size?: number;
   /**
+   * Most bytes a compressed body may decode to per byte received, beyond its first MiB, before
+   * DecompressionRatioExceeded (a DecodedBodyTooLarge): checked as the body is decoded, on every
+   * coding of a chain, so a decompression bomb stops after a few MiB at most, whatever
+   * `max_decoded_size` allows. The first MiB of output is free, so a small, very compressible body
+   * (or a very compressible start) always passes. `null` (or `Infinity`) lifts the limit; a
+   * number must be positive. Text, HTML and JSON compress 3 to 30 times, rarely past 100;
+   * gzip and deflate cannot pass ~1032, which a bomb of zeros reaches (Apache Tika and POI refuse
+   * past 100 times too). Bodies the runtime's fetch decoded itself are not checked.
+   * @default the session's `max_decompression_ratio` (100)
+   * @example { max_decompression_ratio: null, max_decoded_size: 4 * 1024 ** 3 } // a sparse disk image
+   */
+  max_decompression_ratio?: number | null;
+  /**
    * Follow redirects (301, 302, 303, 307, 308), up to the session's `max_redirects`; the
    * redirect responses are in `r.history`.
    * @default true (false for head())

@@ -52,6 +52,8 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   maxBody = Number.POSITIVE_INFINITY;
   /** Most bytes the body may decode to (max_decoded_size). */
   maxDecoded = Number.POSITIVE_INFINITY;
+  /** Most decoded bytes per byte received, beyond the first MiB (max_decompression_ratio). */
+  maxRatio = Number.POSITIVE_INFINITY;
   get sink(): ResponseSink {
     return this;
   }
@@ -197,7 +199,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   #openDecoder(code: typeof import("./body/decode.js"), coding: string): boolean {
     if (this.#failure !== undefined) return false;
     try {
-      const d = code.createDecoder(coding, { maxDecodedBytes: this.maxDecoded });
+      const d = code.createDecoder(coding, { maxDecodedBytes: this.maxDecoded, maxRatio: this.maxRatio });
       if (d.codings.length > 0) {
         this.#decoder = d;
         this.#chained = true;

@@ -9,6 +9,7 @@ import { lazy } from "../lazy.js";
 import type { Adapter, Interceptor } from "./adapters/adapter.js";
 import { defaultAdapter } from "./adapters/default.js";
 import { Dispatch } from "./adapters/dispatch.js";
+import { DEFAULT_MAX_DECOMPRESSION_RATIO } from "./adapters/exchange.js";
 import { HTTPAdapter } from "./adapters/http-adapter.js";
 import { HTTPDigestAuth } from "./auth/digest.js";
 import type { PreparedBody } from "./body/encode.js";
@@ -55,6 +56,8 @@ export class Session {
   stream = false;
   /** Default `max_body_size`. */
   max_body_size: number | undefined;
+  /** Default `max_decompression_ratio` (decoded bytes per byte received past 1 MiB; null: none). @default 100 */
+  max_decompression_ratio: number | null = DEFAULT_MAX_DECOMPRESSION_RATIO;
   /** Proxies by scheme (`http`, `https`, `all`, `scheme://host`) and `no_proxy`. */
   proxies: Proxies = {};
   /** Hooks for every request; a request's own hooks for an event replace these. */
@@ -208,7 +211,7 @@ export class Session {
       }
       // no adapter, a head that cannot be written, or a proxy URL that cannot be parsed throws
       // here: a rejection
-      sent = this.#dispatch.send(prepared, settings, options, this.max_body_size);
+      sent = this.#dispatch.send(prepared, settings, options, this);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -238,7 +241,7 @@ export class Session {
 
   // What a call's parts loaded on first use need of the session.
   readonly #ops: SessionOps = {
-    exchange: (prepared, settings, options) => this.#dispatch.send(prepared, settings, options, this.max_body_size),
+    exchange: (prepared, settings, options) => this.#dispatch.send(prepared, settings, options, this),
     netrcReady: () => this.#netrcReady(),
     netrc: (url) => this.#env.netrc(url),
   };

@@ -2,7 +2,15 @@
 // codings). Output can reach the sink a little after the
 // write that caused it resolves; the decoder collects it in order on its next call, and
 // `finish` resolves only after the last of it.
+//
+// A DecompressionStream may turn one write into one piece of output however large (Deno's does:
+// 16 KiB of a gzip bomb come out as one 16 MiB array), which no check on the output can stop
+// halfway. So chunks are written in pieces of PIECE bytes, and no more once the decoder has
+// closed the stream: gzip and deflate decode to at most ~1032 times their size, so a burst stays
+// under ~4 MiB.
 import type { Coding, Inflater } from "./platform.js";
+
+const PIECE = 4 * 1024;
 
 export function openWebInflater(kind: Coding, raw: boolean, sink: (out: Uint8Array) => void): Inflater {
   const format = kind === "gzip" ? "gzip" : raw ? "deflate-raw" : "deflate";
@@ -27,8 +35,11 @@ export function openWebInflater(kind: Coding, raw: boolean, sink: (out: Uint8Arr
   };
   return {
     async write(chunk) {
-      check();
-      await writer.write(chunk as Uint8Array<ArrayBuffer>);
+      for (let at = 0; at < chunk.length; at += PIECE) {
+        check();
+        const piece = chunk.length <= PIECE ? chunk : chunk.subarray(at, at + PIECE);
+        await writer.write(piece as Uint8Array<ArrayBuffer>);
+      }
       check();
     },
     async finish() {

@@ -4,7 +4,7 @@ import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../src/index.js";
 import { type ContentDecoder, createDecoder } from "../../src/api/body/decode.js";
-import { ContentDecodingError, DecodedBodyTooLarge } from "../../src/errors.js";
+import { ContentDecodingError, DecodedBodyTooLarge, DecompressionRatioExceeded } from "../../src/errors.js";
 import { acceptEncoding, type Platform, platform, setPlatform } from "../../src/runtime/platform.js";
 import { webDecompression } from "../../src/runtime/web-decompression.js";
 
@@ -75,5 +75,49 @@ describe("web decompression (DecompressionStream)", () => {
     const err = await rejection(decodeAll(createDecoder("gzip", { maxDecodedBytes: 1024 * 1024 }), [bomb]));
     expect(err).toBeInstanceOf(DecodedBodyTooLarge);
     expect(err.code).toBe("DECODED_BODY_TOO_LARGE");
+  });
+
+  it("stops a gzip bomb at the ratio limit", async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
+    const err = await rejection(decodeAll(createDecoder("gzip", { maxRatio: 100 }), [bomb]));
+    expect(err).toBeInstanceOf(DecompressionRatioExceeded);
+    expect(err.code).toBe("DECOMPRESSION_RATIO_EXCEEDED");
+  });
+
+  it("writes small pieces, so a DecompressionStream that bursts (Deno's) cannot let a huge one out", async () => {
+    // Deno's DecompressionStream turns each write into one array of all its output. This one
+    // does the same with node:zlib, and records the largest array it made.
+    let largest = 0;
+    class Bursting extends TransformStream<Uint8Array, Uint8Array> {
+      constructor(_format: string) {
+        const inputs: Uint8Array[] = [];
+        let emitted = 0;
+        super({
+          transform(chunk, controller) {
+            inputs.push(chunk.slice());
+            const all = zlib.gunzipSync(Buffer.concat(inputs), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+            const out = all.subarray(emitted);
+            emitted = all.length;
+            largest = Math.max(largest, out.length);
+            if (out.length > 0) controller.enqueue(new Uint8Array(out));
+          },
+        });
+      }
+    }
+    const saved = globalThis.DecompressionStream;
+    globalThis.DecompressionStream = Bursting as unknown as typeof DecompressionStream;
+    try {
+      // sanity: the stand-in decodes
+      expect(await decodeAll(createDecoder("gzip"), [zlib.gzipSync(BODY)])).toEqual(Buffer.from(BODY));
+      largest = 0;
+      const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+      const err = await rejection(decodeAll(createDecoder("gzip", { maxRatio: 100 }), [bomb]));
+      expect(err).toBeInstanceOf(DecompressionRatioExceeded);
+      // 4 KiB of gzip decode to at most ~4.1 MiB; one 64 KiB write would have been ~66 MiB
+      expect(largest).toBeGreaterThan(1024 * 1024);
+      expect(largest).toBeLessThanOrEqual(1032 * 4 * 1024);
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface SuiteServers {
 }
 
 const BIG = 1024 * 1024;
+const BOMB = 16 * 1024 * 1024;
+let bomb: Buffer | undefined;
 
 function bigBody(): Buffer {
   const b = Buffer.alloc(BIG);
@@ -89,6 +91,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const body = gzipSync(Buffer.from("compressed ".repeat(1000)));
     res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip", "content-length": body.length });
     res.end(body);
+  } else if (path === "/bomb") {
+    // 16 MiB of zeros in ~16 KB of gzip: over the default max_decompression_ratio (100)
+    bomb ??= gzipSync(Buffer.alloc(BOMB), { level: 9 });
+    res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip", "content-length": bomb.length });
+    res.end(bomb);
   } else if (path === "/big") {
     const body = bigBody();
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });

@@ -195,6 +195,27 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "a decompression bomb stops at the default max_decompression_ratio; null lifts it",
+    // (fetch decodes bodies itself: reqwire never sees the compressed bytes)
+    socketsOnly: true,
+    async run(lib, cfg, s) {
+      const err = await rejects(s.get(`${cfg.http}/bomb`), lib.DecodedBodyTooLarge, "DecompressionRatioExceeded");
+      eq(err instanceof lib.DecompressionRatioExceeded, true, "DecompressionRatioExceeded");
+      eq((err as InstanceType<Lib["DecompressionRatioExceeded"]>).code, "DECOMPRESSION_RATIO_EXCEEDED", "code");
+      const r = await s.get(`${cfg.http}/bomb`, { stream: true });
+      let read = 0;
+      await rejects(
+        (async () => {
+          for await (const c of r.iter_content()) read += c.length;
+        })(),
+        lib.DecompressionRatioExceeded,
+      );
+      if (read >= 16 * 1024 * 1024) fail(`streamed: ${read} bytes read before the error`);
+      const lifted = await s.get(`${cfg.http}/bomb`, { max_decompression_ratio: null });
+      eq(lifted.content.length, 16 * 1024 * 1024, "decoded length with the ratio lifted");
+    },
+  },
+  {
     name: "a 1 MiB body, buffered and streamed",
     async run(_lib, cfg, s) {
       checkBig((await s.get(`${cfg.http}/big`)).content);

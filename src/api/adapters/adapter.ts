@@ -32,6 +32,8 @@ export interface SendOptions {
   readonly max_body_size: number | undefined;
   /** The most body bytes to accept, decoded. */
   readonly max_decoded_size: number | undefined;
+  /** The most decoded bytes per byte received beyond the first MiB; null for no limit, undefined for the default (100). */
+  readonly max_decompression_ratio: number | null | undefined;
   /** Upload progress reports. */
   readonly on_upload_progress: ((progress: Progress) => void) | undefined;
   /** Download progress reports. */

@@ -9,6 +9,12 @@ import type { Response } from "../response.js";
 import type { Settings } from "../settings.js";
 import { type Adapter, AdapterMounts, type Interceptor, type Send, type SendOptions } from "./adapter.js";
 
+/** The limits a session sets for its requests' bodies (its attributes of these names). */
+export interface SessionLimits {
+  readonly max_body_size: number | undefined;
+  readonly max_decompression_ratio: number | null;
+}
+
 /** Proxy merging: loaded by the first request with a proxy configured. */
 const proxying = lazy(() => import("../proxy/via-proxy.js"), "proxy");
 
@@ -20,7 +26,9 @@ export class Dispatch {
   // the interceptors composed around each adapter's send, made again when interceptors are added
   #chains = new WeakMap<Adapter, Send>();
   // the send options of requests with none of their own, and what they were made from
-  #plain: { settings: Settings; maxBody: number | undefined; options: SendOptions } | undefined;
+  #plain:
+    | { settings: Settings; maxBody: number | undefined; maxRatio: number | null; options: SendOptions }
+    | undefined;
 
   /** The adapter for `url`. @throws InvalidSchema when no mounted prefix matches. */
   adapterFor(url: string): Adapter {
@@ -39,10 +47,10 @@ export class Dispatch {
     prepared: PreparedRequest,
     settings: Settings,
     options: RequestOptions,
-    maxBody: number | undefined,
+    limits: SessionLimits,
   ): Promise<Response> {
     const adapter = this.adapterFor(prepared.url);
-    const send = this.#sendOptions(settings, options, maxBody);
+    const send = this.#sendOptions(settings, options, limits);
     const p = settings.proxies;
     if (p === undefined) return this.#through(adapter, prepared, send);
     // the request's proxies over the session's over the environment's, for this URL (an adapter
@@ -70,16 +78,25 @@ export class Dispatch {
     }
   }
 
-  #sendOptions(settings: Settings, options: RequestOptions, maxBody: number | undefined): SendOptions {
+  #sendOptions(settings: Settings, options: RequestOptions, limits: SessionLimits): SendOptions {
+    const maxBody = limits.max_body_size;
+    const maxRatio = limits.max_decompression_ratio;
     const plain =
       options.timeout === undefined &&
       options.signal === undefined &&
       options.max_body_size === undefined &&
       options.max_decoded_size === undefined &&
+      options.max_decompression_ratio === undefined &&
       options.on_upload_progress === undefined &&
       options.on_download_progress === undefined;
     const cached = this.#plain;
-    if (plain && cached !== undefined && cached.settings === settings && cached.maxBody === maxBody) {
+    if (
+      plain &&
+      cached !== undefined &&
+      cached.settings === settings &&
+      cached.maxBody === maxBody &&
+      cached.maxRatio === maxRatio
+    ) {
       return cached.options;
     }
     const send: SendOptions = {
@@ -91,11 +108,13 @@ export class Dispatch {
       signal: options.signal,
       max_body_size: options.max_body_size ?? maxBody,
       max_decoded_size: options.max_decoded_size,
+      max_decompression_ratio:
+        options.max_decompression_ratio === undefined ? maxRatio : options.max_decompression_ratio,
       on_upload_progress: options.on_upload_progress,
       on_download_progress: options.on_download_progress,
     };
     // shared by every plain request: frozen, so that an interceptor cannot change it for the others
-    if (plain) this.#plain = { settings, maxBody, options: Object.freeze(send) };
+    if (plain) this.#plain = { settings, maxBody, maxRatio, options: Object.freeze(send) };
     return send;
   }
 }

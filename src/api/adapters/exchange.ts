@@ -19,6 +19,22 @@ export const uploadProgress = lazy(() => import("../body/upload-progress.js"), "
 /** Decoded bodies are refused beyond this by default (`max_decoded_size`). */
 const DEFAULT_MAX_DECODED = 1024 * 1024 * 1024;
 
+/**
+ * Decoded bodies are refused beyond this many bytes per byte received, after their first MiB, by
+ * default (`max_decompression_ratio`; the option's TSDoc says why 100).
+ */
+export const DEFAULT_MAX_DECOMPRESSION_RATIO = 100;
+
+/** `max_decompression_ratio` as a number: Infinity for no limit. */
+export function decompressionRatio(ratio: number | null | undefined): number {
+  if (ratio === undefined) return DEFAULT_MAX_DECOMPRESSION_RATIO;
+  if (ratio === null) return Number.POSITIVE_INFINITY;
+  if (typeof ratio !== "number" || !(ratio > 0)) {
+    throw new TypeError(`max_decompression_ratio must be a positive number, or null for no limit, got ${ratio}`);
+  }
+  return ratio;
+}
+
 /** Milliseconds per phase of one exchange (undefined: no limit). */
 export interface ExchangeTimeouts {
   readonly connect: number | undefined;
@@ -109,6 +125,7 @@ export function startExchange(
     r.stream = options.stream;
     r.maxBody = options.max_body_size ?? Number.POSITIVE_INFINITY;
     r.maxDecoded = options.max_decoded_size ?? DEFAULT_MAX_DECODED;
+    r.maxRatio = decompressionRatio(options.max_decompression_ratio);
     r.head = head;
     r.body = body;
     r.bodyLength = bodyLength;

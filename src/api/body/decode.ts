@@ -1,6 +1,13 @@
 // Content decoding of response bodies (Content-Encoding), as urllib3 does it for requests: the
 // codings are removed in the reverse of the order they are listed, an unknown coding leaves the
-// body as received, and a limit on the decoded size stops decompression bombs while they inflate.
+// body as received, and two limits stop decompression bombs while they inflate: one on the
+// decoded size, one on the ratio of decoded bytes to bytes received beyond the first MiB.
+//
+// Both are checked on every piece of output of every coding, as it comes out of the decompressor:
+// crossing one closes the decompressors at once, so a bomb costs at most one output piece more
+// (64 KiB from node:zlib; the web inflater feeds DecompressionStream small pieces so that its
+// bursts stay small too). The bytes received are counted as they are fed to the first coding, in
+// pieces of at most FEED bytes, so the ratio allows at most ratio × FEED bytes ahead of them.
 //
 // The decompressors are the runtime's (src/runtime): node:zlib on Node, Deno and Bun,
 // DecompressionStream elsewhere. Decoding is asynchronous: `push` resolves once the chunk has
@@ -8,18 +15,40 @@
 // has a Content-Encoding (a response with none, or one fetch decoded, never needs it).
 //
 // A failure is thrown as the RequestException it is for the user: DecodedBodyTooLarge for a body
-// over the limit, ContentDecodingError for anything else (corrupt data, a body cut short, too many
+// over the size limit, DecompressionRatioExceeded (a DecodedBodyTooLarge) for one over the ratio,
+// ContentDecodingError for anything else (corrupt data, a body cut short, too many
 // codings), with the decompressor's own error as `cause`. The receiver adds the request and the
 // response.
-import { ContentDecodingError, DecodedBodyTooLarge } from "../../errors.js";
+import { ContentDecodingError, DecodedBodyTooLarge, DecompressionRatioExceeded } from "../../errors.js";
 import { type Coding, type Inflater, type OpenInflater, platform } from "../../runtime/platform.js";
 
 /** Limits of one decoder. */
 export interface DecoderLimits {
   /** Most bytes any coding may decode to; crossing it fails at once. Default: no limit. */
   maxDecodedBytes?: number;
+  /**
+   * Most bytes any coding may decode to per byte received, beyond the first RATIO_ALLOWANCE bytes
+   * of its output: crossing `RATIO_ALLOWANCE + maxRatio × received` fails at once. Default: no limit.
+   */
+  maxRatio?: number;
   /** Most codings Content-Encoding may list (urllib3 allows 5). Default 5. */
   maxChain?: number;
+}
+
+/** Bytes each coding may decode to before `maxRatio` applies: the first MiB. */
+export const RATIO_ALLOWANCE = 1024 * 1024;
+
+/**
+ * Most bytes fed to a decompressor at once (larger chunks are fed in pieces): the bytes received
+ * are counted as they are fed, so the ratio lets at most maxRatio × FEED bytes out ahead of them.
+ */
+const FEED = 64 * 1024;
+
+/** What the stages of one chain share: the limits, and the bytes received so far. */
+interface Budget {
+  readonly maxDecoded: number;
+  readonly maxRatio: number;
+  received: number;
 }
 
 /**
@@ -78,11 +107,17 @@ export function createDecoder(contentEncoding: string | undefined, limits: Decod
   for (const name of listed) {
     if (name === "identity") continue;
     const coding = NAMES[name];
-    if (coding === undefined || !available().includes(coding)) return new ChainDecoder([], Number.POSITIVE_INFINITY);
+    if (coding === undefined || !available().includes(coding)) return new ChainDecoder([], UNLIMITED);
     codings.push(coding);
   }
-  return new ChainDecoder(codings.reverse(), limits.maxDecodedBytes ?? Number.POSITIVE_INFINITY);
+  return new ChainDecoder(codings.reverse(), {
+    maxDecoded: limits.maxDecodedBytes ?? Number.POSITIVE_INFINITY,
+    maxRatio: limits.maxRatio ?? Number.POSITIVE_INFINITY,
+    received: 0,
+  });
 }
+
+const UNLIMITED: Budget = { maxDecoded: Number.POSITIVE_INFINITY, maxRatio: Number.POSITIVE_INFINITY, received: 0 };
 
 function decodingError(coding: Coding, err: unknown): ContentDecodingError {
   if (err instanceof ContentDecodingError) return err;
@@ -93,40 +128,47 @@ function decodingError(coding: Coding, err: unknown): ContentDecodingError {
 // One coding of the chain.
 class Stage {
   readonly #coding: Coding;
-  readonly #limit: number;
+  readonly #budget: Budget;
+  /** The first stage: what it is fed is the body as received, and counts as received. */
+  readonly #first: boolean;
   #open: OpenInflater | undefined;
   #inflater: Inflater | undefined;
-  #first: Uint8Array | undefined; // deflate: a lone first byte, until the second says which kind
+  #lone: Uint8Array | undefined; // deflate: a lone first byte, until the second says which kind
   #out: Uint8Array[] = [];
   #total = 0;
   #error: ContentDecodingError | undefined;
 
-  constructor(coding: Coding, limit: number) {
+  constructor(coding: Coding, budget: Budget, first: boolean) {
     this.#coding = coding;
-    this.#limit = limit;
+    this.#budget = budget;
+    this.#first = first;
   }
 
   async write(chunks: Uint8Array[]): Promise<Uint8Array[]> {
     // the runtime's decompressors load with the first bytes to decode
     if (this.#open === undefined) this.#open = await platform().decompression.load();
     const open = this.#open;
-    const pending: Promise<void>[] = [];
+    // one piece at a time, each consumed before the next is fed: a limit crossed stops the feeding
     for (const chunk of chunks) {
-      const input = this.#input(chunk, open);
-      if (input !== undefined && this.#inflater !== undefined) pending.push(this.#inflater.write(input));
+      for (let at = 0; at < chunk.length; at += FEED) {
+        const piece = chunk.length <= FEED ? chunk : chunk.subarray(at, at + FEED);
+        if (this.#first) this.#budget.received += piece.length;
+        const input = this.#input(piece, open);
+        if (input === undefined || this.#inflater === undefined) continue;
+        try {
+          await this.#inflater.write(input);
+        } catch (err) {
+          throw this.#error ?? decodingError(this.#coding, err);
+        }
+        if (this.#error !== undefined) throw this.#error;
+      }
     }
-    try {
-      await Promise.all(pending);
-    } catch (err) {
-      throw this.#error ?? decodingError(this.#coding, err);
-    }
-    if (this.#error !== undefined) throw this.#error;
     return this.#take();
   }
 
   async end(): Promise<Uint8Array[]> {
     // Nothing received is an empty body, which urllib3 accepts under any coding.
-    if (this.#inflater === undefined && this.#first === undefined) return [];
+    if (this.#inflater === undefined && this.#lone === undefined) return [];
     if (this.#inflater === undefined) throw decodingError(this.#coding, new Error("unexpected end of file"));
     try {
       await this.#inflater.finish();
@@ -148,14 +190,14 @@ class Stage {
     if (this.#coding === "deflate") {
       // Servers send zlib-wrapped or raw deflate under this name; urllib3 tries the wrapper
       // first, which is the same as checking for a valid zlib header (RFC 1950 §2.2).
-      if (this.#first !== undefined) {
+      if (this.#lone !== undefined) {
         head = new Uint8Array(1 + chunk.length);
-        head[0] = this.#first[0] as number;
+        head[0] = this.#lone[0] as number;
         head.set(chunk, 1);
-        this.#first = undefined;
+        this.#lone = undefined;
       }
       if (head.length < 2) {
-        this.#first = head;
+        this.#lone = head;
         return undefined;
       }
       const cmf = head[0] as number;
@@ -167,16 +209,35 @@ class Stage {
     return head;
   }
 
+  // Every piece of output, as the decompressor delivers it: both limits are checked here.
   #sink(out: Uint8Array): void {
     if (this.#error !== undefined) return;
     this.#total += out.length;
-    if (this.#total > this.#limit) {
-      this.#error = new DecodedBodyTooLarge(`The ${this.#coding} body decodes to more than ${this.#limit} bytes`);
-      this.#out = [];
-      this.#inflater?.close();
-      return;
+    const { maxDecoded, maxRatio, received } = this.#budget;
+    if (this.#total > maxDecoded) {
+      this.#fail(
+        new DecodedBodyTooLarge(
+          `The ${this.#coding} body decodes to more than ${maxDecoded} bytes (max_decoded_size ${maxDecoded})`,
+        ),
+      );
+    } else if (this.#total > RATIO_ALLOWANCE && maxRatio !== Number.POSITIVE_INFINITY) {
+      if (this.#total - RATIO_ALLOWANCE > maxRatio * received) {
+        this.#fail(
+          new DecompressionRatioExceeded(
+            `The ${this.#coding} body decoded to ${this.#total} bytes from ${received} bytes received: ` +
+              `more than max_decompression_ratio ${maxRatio} times the bytes received, after the first MiB ` +
+              "(a decompression bomb?). Set max_decompression_ratio to a higher ratio, or to null for no limit.",
+          ),
+        );
+      }
     }
-    this.#out.push(out);
+    if (this.#error === undefined) this.#out.push(out);
+  }
+
+  #fail(err: DecodedBodyTooLarge): void {
+    this.#error = err;
+    this.#out = [];
+    this.#inflater?.close();
   }
 
   #take(): Uint8Array[] {
@@ -193,9 +254,9 @@ class ChainDecoder implements ContentDecoder {
   #ended = false;
   #error: unknown;
 
-  constructor(codings: Coding[], limit: number) {
+  constructor(codings: Coding[], budget: Budget) {
     this.codings = codings;
-    this.#stages = codings.map((c) => new Stage(c, limit));
+    this.#stages = codings.map((c, i) => new Stage(c, budget, i === 0));
   }
 
   push(chunk: Uint8Array): Promise<Uint8Array[]> {

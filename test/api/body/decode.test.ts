@@ -1,8 +1,8 @@
 import * as zlib from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import "../../../src/index.js"; // sets up the Node runtime (node:zlib)
-import { type ContentDecoder, createDecoder } from "../../../src/api/body/decode.js";
-import { ContentDecodingError, DecodedBodyTooLarge } from "../../../src/errors.js";
+import { type ContentDecoder, createDecoder, RATIO_ALLOWANCE } from "../../../src/api/body/decode.js";
+import { ContentDecodingError, DecodedBodyTooLarge, DecompressionRatioExceeded } from "../../../src/errors.js";
 import { acceptEncoding } from "../../../src/runtime/platform.js";
 
 const HAS_ZSTD = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === "function";
@@ -290,5 +290,101 @@ describe("createDecoder: decompression bombs", () => {
     expect(
       (await decodeError(decode("br", zlib.brotliCompressSync(Buffer.alloc(4 * MiB)), { maxDecodedBytes: MiB }))).code,
     ).toBe("DECODED_BODY_TOO_LARGE");
+  });
+});
+
+describe("createDecoder: the limit on the ratio of decoded to received bytes", () => {
+  const MiB = 1024 * 1024;
+  const zeros = (n: number) => zlib.gzipSync(Buffer.alloc(n), { level: 9 });
+  // 100 MiB of zeros gzipped to about 100 KiB (1030 times smaller), built a MiB at a time.
+  let bomb: Buffer;
+  beforeAll(async () => {
+    const gz = zlib.createGzip({ level: 9 });
+    const parts: Buffer[] = [];
+    gz.on("data", (d: Buffer) => parts.push(d));
+    const ended = new Promise((resolve) => gz.on("end", resolve));
+    const block = Buffer.alloc(MiB);
+    for (let i = 0; i < 100; i++) gz.write(block);
+    gz.end();
+    await ended;
+    bomb = Buffer.concat(parts);
+  });
+
+  it("stops a bomb pushed whole after a few MiB, in bounded memory", async () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const err = await decodeError(decode("gzip", bomb, { maxRatio: 100 }));
+    expect(err).toBeInstanceOf(DecompressionRatioExceeded);
+    expect(err).toBeInstanceOf(DecodedBodyTooLarge);
+    expect(err.code).toBe("DECOMPRESSION_RATIO_EXCEEDED");
+    // fed 64 KiB at a time: 1 MiB + 100 × 64 KiB at most, and one more piece of output
+    const [, decoded, received] = /decoded to (\d+) bytes from (\d+) bytes received/.exec(err.message) ?? [];
+    expect(Number(received)).toBe(64 * 1024);
+    expect(Number(decoded)).toBeLessThanOrEqual(RATIO_ALLOWANCE + 100 * 64 * 1024 + 64 * 1024);
+    expect(err.message).toContain("max_decompression_ratio 100");
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * MiB);
+  });
+
+  it("checks every piece of output against the bytes received so far", async () => {
+    const decoder = createDecoder("gzip", { maxRatio: 100 });
+    let decoded = 0;
+    let received = 0;
+    let failure: unknown;
+    for (const chunk of splitEvery(bomb, 1024)) {
+      received += chunk.length;
+      try {
+        for (const out of await decoder.push(chunk)) decoded += out.length;
+      } catch (err) {
+        failure = err;
+        break;
+      }
+      expect(decoded).toBeLessThanOrEqual(RATIO_ALLOWANCE + 100 * received);
+    }
+    expect(failure).toBeInstanceOf(DecompressionRatioExceeded);
+    // about 1 KiB of this bomb decodes to 1 MiB: it stops within the first few MiB
+    expect(decoded).toBeLessThan(3 * MiB);
+    expect(received).toBeLessThan(bomb.length / 20);
+  });
+
+  it("lets the first MiB through whatever the ratio", async () => {
+    expect((await decode("gzip", zeros(MiB), { maxRatio: 1 })).length).toBe(MiB);
+    const over = zeros(MiB + 64 * 1024);
+    expect(await decodeError(decode("gzip", over, { maxRatio: 1 }))).toBeInstanceOf(DecompressionRatioExceeded);
+    // ... and beyond it, ratio × received
+    expect((await decode("gzip", over, { maxRatio: (64 * 1024) / over.length + 1 })).length).toBe(MiB + 64 * 1024);
+  });
+
+  it("has no limit unless one is given (Infinity too)", async () => {
+    const data = zeros(8 * MiB);
+    expect((await decode("gzip", data)).length).toBe(8 * MiB);
+    expect((await decode("gzip", data, { maxRatio: Number.POSITIVE_INFINITY })).length).toBe(8 * MiB);
+    expect(await decodeError(decode("gzip", data, { maxRatio: 100 }))).toBeInstanceOf(DecompressionRatioExceeded);
+  });
+
+  it("applies to every coding of a chain, counting the bytes received, and to br and deflate", async () => {
+    // a gzip bomb inside br: the br layer is small, the gzip layer trips
+    const nested = zlib.brotliCompressSync(zeros(20 * MiB));
+    const err = await decodeError(decode("gzip, br", nested, { maxRatio: 100 }));
+    expect(err).toBeInstanceOf(DecompressionRatioExceeded);
+    expect(err.message).toMatch(/^The gzip body decoded to \d+ bytes from \d+ bytes received/);
+    // gzip of gzip
+    const twice = zlib.gzipSync(zeros(20 * MiB));
+    expect(await decodeError(decode("gzip, gzip", twice, { maxRatio: 100 }))).toBeInstanceOf(
+      DecompressionRatioExceeded,
+    );
+    const br = zlib.brotliCompressSync(Buffer.alloc(20 * MiB));
+    expect((await decodeError(decode("br", br, { maxRatio: 100 }))).message).toMatch(/^The br body/);
+    const deflate = zlib.deflateSync(Buffer.alloc(20 * MiB));
+    expect((await decodeError(decode("deflate", deflate, { maxRatio: 100 }))).message).toMatch(/^The deflate body/);
+  });
+
+  it("passes compressible text well under the ratio, fed in any pieces", async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 200_000; i++) lines.push(`{"id":${i},"name":"item ${i}","ok":${i % 3 === 0}}`);
+    const text = Buffer.from(lines.join("\n"));
+    const gz = zlib.gzipSync(text);
+    expect(text.length / gz.length).toBeGreaterThan(5);
+    for (const size of [gz.length, 64 * 1024, 1000]) {
+      expect((await decodeAll(createDecoder("gzip", { maxRatio: 100 }), splitEvery(gz, size))).equals(text)).toBe(true);
+    }
   });
 });
