@@ -5,12 +5,15 @@
 //   src/core/generated/constants.ts        every constant of assembly/constants.ts
 //   src/core/generated/error-names.ts      each ERR_ code's name and message (for src/errors.ts,
 //                                          which so imports the two tables and no constant)
+//   src/api/cookies/generated/public-suffixes.ts  the Public Suffix List as the cookie jar's
+//                                          table (assembly/public-suffixes.mjs)
 // Generated files are not committed; `npm test` runs this first. The build fails if the
 // module has any import.
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
+import { publicSuffixModule } from "./public-suffixes.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "src/core/generated");
@@ -86,3 +89,8 @@ const constants = await readConstants();
 await writeFile(join(outDir, "constants.ts"), constantsModule(constants));
 await writeFile(join(outDir, "error-names.ts"), errorNamesModule(constants));
 console.log(`engine: ${bytes.length} bytes, 0 imports`);
+const suffixes = await publicSuffixModule();
+const cookiesDir = join(root, "src/api/cookies/generated");
+await mkdir(cookiesDir, { recursive: true });
+await writeFile(join(cookiesDir, "public-suffixes.ts"), suffixes.source);
+console.log(`public suffix list: ${suffixes.rules} rules from psl@${suffixes.version}, ${suffixes.bytes} bytes`);

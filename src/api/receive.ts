@@ -78,7 +78,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   // Decoding is asynchronous: chunks are decoded in order on one chain, and the socket is held
   // (paused) while any is waiting. The body queue may hold it too (backpressure).
   #chain: Promise<unknown> | undefined;
-  /** The load of the Set-Cookie reader this response waits for, if any. */
+  /** The load of the Set-Cookie reader (or the public suffix list) this response waits for, if any. */
   #cookieReader: Promise<unknown> | undefined;
   #decoding = 0;
   #holds = 0;
@@ -144,9 +144,10 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     }
     const fields = head.headers;
     // r.cookies and the session's jar read Set-Cookie fields at once: a response with any is
-    // handed out (or fails) only once the Set-Cookie reader is in (once it is, this scan stops)
-    if (setCookieCode.loaded === undefined && fields.indexOf("set-cookie") >= 0) {
-      const load = setCookieCode();
+    // handed out (or fails) only once the Set-Cookie reader is in, and the public suffix list if a
+    // field has a Domain attribute (set-cookie.ts, loading)
+    const load = fields.indexOf("set-cookie") < 0 ? undefined : setCookieCode.use((m) => m.loading(fields));
+    if (load !== undefined) {
       this.#cookieReader = load;
       this.#chained = true;
       this.#hold(() => load.catch((err: RequestException) => this.#stop(err)));
@@ -287,7 +288,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
     const reject = this.#reject;
     const reader = this.#cookieReader;
     // the error's response has Set-Cookie fields: the caller gets it once they can be read
-    if (reader === undefined || setCookieCode.loaded !== undefined) reject?.(err);
+    if (reader === undefined) reject?.(err);
     else
       reader.then(
         () => reject?.(err),

@@ -327,8 +327,10 @@ export class RequestsCookieJar implements Iterable<Cookie> {
    * Stores the cookies of the Set-Cookie field values of a response from `url` (RFC 6265 §5.2,
    * §5.3 and RFC 6265bis's rules on Secure cookies and name prefixes). A line that is invalid,
    * too long, or not allowed for `url` is ignored; an expired cookie deletes the stored one.
-   * Asynchronous: the Set-Cookie reader loads on first use (once loaded, the cookies are stored
-   * before this returns).
+   * A Domain attribute that is a public suffix (com, co.uk, github.io: any rule of the Public Suffix
+   * List) is refused unless it is the host itself, whose cookie it then is alone (RFC 6265 §5.3).
+   * Asynchronous: the Set-Cookie reader loads on first use, and the public suffix list with the
+   * first line that has a Domain attribute (once loaded, the cookies are stored before this returns).
    */
   extract(url: URL, setCookies: readonly string[], now: number = Date.now()): Promise<void> {
     try {
@@ -336,12 +338,12 @@ export class RequestsCookieJar implements Iterable<Cookie> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return Promise.resolve(setCookieCode.use((m) => m.extractCookies(this, url, setCookies, now)));
+    return Promise.resolve(setCookieCode.use((m) => m.extractWhenReady(this, url, setCookies, now)));
   }
 
   /**
-   * `extract` at once: the Set-Cookie reader must be loaded (a Response with Set-Cookie fields is
-   * handed out only after it is). @internal
+   * `extract` at once: the Set-Cookie reader must be loaded, and the public suffix list if a line has
+   * a Domain attribute (a Response with Set-Cookie fields is handed out only after they are). @internal
    */
   _extract(url: URL, setCookies: readonly string[]): void {
     const m = setCookieCode.loaded;

@@ -1,7 +1,11 @@
 // Reading Set-Cookie fields into a jar (RFC 6265 §5.2 parsing, §5.3 on what a response may
 // set, RFC 6265bis on Secure cookies and the __Secure- / __Host- name prefixes). Loaded with the
 // first response that has a Set-Cookie field (cookies.ts, setCookieCode): most programs never
-// receive one. Everything here is linear in its input and bounded.
+// receive one. Everything here is linear in its input and bounded. A Domain attribute is judged
+// against the Public Suffix List (public-suffix.ts), which loads with the first line that has one.
+import { RequestException } from "../../errors.js";
+import type { HeaderFields } from "../../http/connection.js";
+import { lazy } from "../../lazy.js";
 import {
   type Cookie,
   defaultPath,
@@ -24,26 +28,29 @@ const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 /** The latest time a Date can hold: far-away expiry times are clamped to it. */
 const MAX_TIME = 8.64e15;
 
-// Second-level labels under which a two-letter country code hands out names (co.uk, com.au…):
-// with no public suffix list, a Domain of that shape is treated as a public suffix.
-const COUNTRY_SECOND_LEVELS = new Set([
-  "ac",
-  "co",
-  "com",
-  "edu",
-  "go",
-  "gob",
-  "gov",
-  "ltd",
-  "mil",
-  "ne",
-  "net",
-  "nom",
-  "or",
-  "org",
-  "plc",
-  "sch",
-]);
+/** The public suffix list (public-suffix.ts and its table): loaded with the first Set-Cookie line that has a Domain attribute. */
+export const publicSuffixCode = lazy(() => import("./public-suffix.js"), "public suffix list");
+
+/**
+ * A Domain attribute, as parseSetCookie reads one: after a `;`, the name in any letter case
+ * between WSP, then `=`. A Set-Cookie line without one never needs the public suffix list.
+ */
+const DOMAIN_ATTRIBUTE = /;[\t ]*domain[\t ]*=/i;
+
+function hasDomain(line: unknown): boolean {
+  return typeof line === "string" && DOMAIN_ATTRIBUTE.test(line);
+}
+
+/**
+ * For the receiving side (receive.ts), on a response with Set-Cookie fields: the load its cookies
+ * wait for (the public suffix list, when a line has a Domain attribute and the list is not in
+ * yet), or undefined when they can be read at once.
+ */
+export function loading(fields: HeaderFields): Promise<unknown> | undefined {
+  if (publicSuffixCode.loaded !== undefined) return undefined;
+  const text = fields.get("set-cookie");
+  return text !== undefined && DOMAIN_ATTRIBUTE.test(text) ? publicSuffixCode() : undefined;
+}
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
@@ -160,14 +167,6 @@ export function parseCookieDate(text: string): number | undefined {
   // a day the month does not have (Feb 30) rolls over into the next month: no such date
   if (new Date(ms).getUTCDate() !== day) return undefined;
   return ms;
-}
-
-/** A public suffix as far as this jar can tell without a list: one label ("com"), or co.uk-like. */
-function isPublicSuffix(domain: string): boolean {
-  const dot = domain.indexOf(".");
-  if (dot < 0) return true;
-  const rest = domain.slice(dot + 1);
-  return rest.length === 2 && rest.indexOf(".") < 0 && COUNTRY_SECOND_LEVELS.has(domain.slice(0, dot));
 }
 
 /** A Domain attribute value as a host name comparable with URL.hostname (IDN to punycode), or undefined. */
@@ -293,11 +292,30 @@ function parseSetCookie(line: string, uriPath: string, now: number): ParsedSetCo
   return cookie;
 }
 
-/** Stores the cookies of Set-Cookie field values of a response from `url` in `jar` (RequestsCookieJar.extract). */
+/** extractCookies once the public suffix list is in, when a line needs it (RequestsCookieJar.extract). */
+export function extractWhenReady(
+  jar: RequestsCookieJar,
+  url: URL,
+  setCookies: readonly string[],
+  now: number,
+): void | Promise<void> {
+  if (publicSuffixCode.loaded === undefined && setCookies.some(hasDomain)) {
+    return publicSuffixCode().then(() => extractCookies(jar, url, setCookies, now));
+  }
+  extractCookies(jar, url, setCookies, now);
+}
+
+/**
+ * Stores the cookies of Set-Cookie field values of a response from `url` in `jar`. The public
+ * suffix list must be in if a line has a Domain attribute (receive.ts waits for it, see `loading`).
+ */
 export function extractCookies(jar: RequestsCookieJar, url: URL, setCookies: readonly string[], now: number): void {
   const host = url.hostname.toLowerCase();
   // no host (file: …): there is no domain to keep the cookie for
   if (host === "") return;
+  if (publicSuffixCode.loaded === undefined && setCookies.some(hasDomain)) {
+    throw new RequestException("reqwire's public suffix list is not loaded: await jar.extract() instead");
+  }
   const secureScheme = isSecureScheme(url.protocol);
   const uriPath = requestPath(url);
   for (const line of setCookies) {
@@ -330,8 +348,9 @@ function receive(
         // an address is only its own domain
         if (d !== host && `[${d}]` !== host) return;
         hostOnly = false;
-      } else if (isPublicSuffix(d)) {
-        // §5.3 step 5: a public suffix is allowed only as the request host, as a host-only cookie
+      } else if (publicSuffixCode.loaded?.isPublicSuffix(d) !== false) {
+        // §5.3 step 5: a public suffix (by the list; extractCookies saw to it that it is in) is
+        // allowed only as the request host, as a host-only cookie
         if (d !== host) return;
       } else {
         if (!domainMatch(host, d)) return;
