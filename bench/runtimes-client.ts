@@ -21,7 +21,7 @@ export interface Expect {
   responseHash: string;
 }
 
-export type ScenarioKey = "small" | "download" | "latency";
+export type ScenarioKey = "small" | "json" | "download" | "latency";
 export type ClientKey = "reqwire" | "fetch" | "wire";
 
 export interface ScenarioSpec {
@@ -35,7 +35,8 @@ export interface ScenarioSpec {
 export interface RunConfig {
   port: number;
   rounds: number;
-  expect: { small: Expect; download: Expect };
+  /** `json`: the /small body as text; a parsed body must equal JSON.parse of it. */
+  expect: { small: Expect; download: Expect; json: string };
   scenarios: ScenarioSpec[];
   /** reqwire's Session({ pool_maxsize }). */
   poolMaxsize: number;
@@ -125,6 +126,8 @@ interface Client {
   readonly key: ClientKey;
   /** One request, body read whole; the body (HTTP clients) or the whole response when capturing (wire). */
   send(path: string): Promise<Uint8Array>;
+  /** One request, body parsed as JSON (HTTP clients only: the wire client has nothing to parse). */
+  json?(path: string): Promise<unknown>;
   close(): void;
 }
 
@@ -138,6 +141,12 @@ function reqwireClient(base: string, poolMaxsize: number): Client {
       if (r.status_code !== 200) throw new Error(`reqwire: status ${r.status_code}`);
       return r.content;
     },
+    async json(path) {
+      requests++;
+      const r = await s.get(base + path);
+      if (r.status_code !== 200) throw new Error(`reqwire: status ${r.status_code}`);
+      return r.json();
+    },
     close: () => s.close(),
   };
 }
@@ -150,6 +159,12 @@ function fetchClient(base: string): Client {
       const r = await fetch(base + path);
       if (r.status !== 200) throw new Error(`fetch: status ${r.status}`);
       return new Uint8Array(await r.arrayBuffer());
+    },
+    async json(path) {
+      requests++;
+      const r = await fetch(base + path);
+      if (r.status !== 200) throw new Error(`fetch: status ${r.status}`);
+      return await r.json();
     },
     close() {},
   };
@@ -291,16 +306,71 @@ async function verify(c: Client, path: string, e: Expect, n: number, wire: boole
   for (const b of all) await check(b);
 }
 
+/** Structural equality of two JSON values (key order aside). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => Object.hasOwn(rb, k) && jsonEqual(ra[k], rb[k]));
+}
+
+/** Before timing (JSON): 2 sequential, then `n` concurrent bodies, each parsed value equal to `expected`. */
+async function verifyJson(c: Client, path: string, expected: unknown, n: number): Promise<void> {
+  const json = c.json?.bind(c);
+  if (json === undefined) return;
+  const check = (v: unknown) => {
+    if (!jsonEqual(v, expected))
+      throw new Error(`${c.key} ${path}: parsed ${JSON.stringify(v)}, expected ${JSON.stringify(expected)}`);
+  };
+  for (let i = 0; i < 2; i++) check(await json(path));
+  for (const v of await Promise.all(Array.from({ length: n }, () => json(path)))) check(v);
+}
+
+/**
+ * The check per operation while timing, as cheap as the bytes scenarios' length check: the parsed
+ * value is an object whose first primitive field equals the expected one (the whole value was
+ * compared before timing).
+ */
+function jsonProbe(expected: unknown): (v: unknown) => boolean {
+  const entries = Object.entries(expected as Record<string, unknown>);
+  const [key, want] = entries.find(([, v]) => v === null || typeof v !== "object") ?? [];
+  if (key === undefined) throw new Error("runtimes-client: the JSON body needs a primitive field to probe");
+  return (v) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[key] === want;
+}
+
 // ---- drivers --------------------------------------------------------------------------------------
 
+/** One request with its body read (bytes, or parsed as JSON) and checked. */
+type Op = () => Promise<void>;
+
+/** The operation of a scenario for a client: bytes (length checked) or JSON (probed). */
+function operation(c: Client, spec: ScenarioSpec, length: number, probe: (v: unknown) => boolean): Op {
+  if (spec.key === "json") {
+    const json = c.json?.bind(c);
+    if (json === undefined) throw new Error(`${c.key}: no JSON operation`);
+    return async () => {
+      const v = await json(spec.path);
+      if (!probe(v)) throw new Error(`${c.key}: parsed ${JSON.stringify(v)}, not the expected value`);
+    };
+  }
+  return async () => {
+    const b = await c.send(spec.path);
+    if (c.key !== "wire" && b.length !== length) throw new Error(`${c.key}: ${b.length} bytes, expected ${length}`);
+  };
+}
+
 /** C lanes, each sending its next request when the previous body is read; K in all. Returns ms. */
-async function closedLoop(c: Client, path: string, total: number, inflight: number, length: number): Promise<number> {
+async function closedLoop(op: Op, total: number, inflight: number): Promise<number> {
   let issued = 0;
   const lane = async () => {
     while (issued < total) {
       issued++;
-      const b = await c.send(path);
-      if (c.key !== "wire" && b.length !== length) throw new Error(`${c.key}: ${b.length} bytes, expected ${length}`);
+      await op();
     }
   };
   const lanes: Promise<void>[] = [];
@@ -310,23 +380,22 @@ async function closedLoop(c: Client, path: string, total: number, inflight: numb
   return performance.now() - t0;
 }
 
-async function timedRun(c: Client, spec: ScenarioSpec, total: number, length: number): Promise<ThroughputRun> {
+async function timedRun(op: Op, spec: ScenarioSpec, total: number): Promise<ThroughputRun> {
   const cpu0 = process.cpuUsage();
-  const ms = await closedLoop(c, spec.path, total, spec.inflight, length);
+  const ms = await closedLoop(op, total, spec.inflight);
   const cpu = process.cpuUsage(cpu0);
   return { rate: (total * 1000) / ms, cpu: (cpu.user + cpu.system) / 1000 / ms, sys: cpu.system / 1000 / ms };
 }
 
 /** Sequential requests for `ms`, each timed; p50 and p99 in µs. */
-async function latencyRun(c: Client, path: string, ms: number, length: number): Promise<LatencyRun> {
+async function latencyRun(op: Op, ms: number): Promise<LatencyRun> {
   const times: number[] = [];
   const end = performance.now() + ms;
   for (let t = performance.now(); t < end; ) {
-    const b = await c.send(path);
+    await op();
     const t1 = performance.now();
     times.push(t1 - t);
     t = t1;
-    if (c.key !== "wire" && b.length !== length) throw new Error(`${c.key}: ${b.length} bytes, expected ${length}`);
   }
   times.sort((a, b) => a - b);
   const q = (p: number) => (times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0) * 1000;
@@ -335,9 +404,13 @@ async function latencyRun(c: Client, path: string, ms: number, length: number): 
 
 const rotate = <T>(xs: readonly T[], k: number): T[] => xs.map((_, i) => xs[(i + k) % xs.length] as T);
 
-async function runScenario(spec: ScenarioSpec, clients: Client[], cfg: RunConfig): Promise<ScenarioResult> {
+async function runScenario(spec: ScenarioSpec, all: Client[], cfg: RunConfig): Promise<ScenarioResult> {
   const e = spec.key === "download" ? cfg.expect.download : cfg.expect.small;
-  const lengthOf = (c: Client) => (c.key === "wire" ? e.response : e.body);
+  // JSON: the HTTP clients only (the wire client has nothing to parse; its ceiling is the bytes scenario's).
+  const clients = spec.key === "json" ? all.filter((c) => c.json !== undefined) : all;
+  const probe = jsonProbe(JSON.parse(cfg.expect.json));
+  const ops = new Map(clients.map((c) => [c, operation(c, spec, c.key === "wire" ? e.response : e.body, probe)]));
+  const opOf = (c: Client) => ops.get(c) as Op;
   const results = new Map<ClientKey, ClientResult>();
   for (const c of clients) results.set(c.key, { client: c.key, total: 0, runs: [] });
   if (spec.key !== "latency") {
@@ -347,7 +420,7 @@ async function runScenario(spec: ScenarioSpec, clients: Client[], cfg: RunConfig
       let done = 0;
       const batch = Math.max(spec.inflight, 8);
       while (performance.now() - t0 < spec.seconds * 1000) {
-        await closedLoop(c, spec.path, batch, spec.inflight, lengthOf(c));
+        await closedLoop(opOf(c), batch, spec.inflight);
         done += batch;
       }
       const rate = (done * 1000) / (performance.now() - t0);
@@ -359,12 +432,12 @@ async function runScenario(spec: ScenarioSpec, clients: Client[], cfg: RunConfig
     for (const c of rotate(clients, round)) {
       const r = results.get(c.key) as ClientResult;
       if (spec.key === "latency") {
-        await latencyRun(c, spec.path, 50, lengthOf(c)); // warm-up (re-opens a socket that went idle)
-        r.runs.push(await latencyRun(c, spec.path, spec.seconds * 1000, lengthOf(c)));
+        await latencyRun(opOf(c), 50); // warm-up (re-opens a socket that went idle)
+        r.runs.push(await latencyRun(opOf(c), spec.seconds * 1000));
       } else {
         const warm = Math.max(spec.inflight, Math.round(r.total / 10));
-        await closedLoop(c, spec.path, warm, spec.inflight, lengthOf(c));
-        r.runs.push(await timedRun(c, spec, r.total, lengthOf(c)));
+        await closedLoop(opOf(c), warm, spec.inflight);
+        r.runs.push(await timedRun(opOf(c), spec, r.total));
       }
     }
   }
@@ -392,6 +465,8 @@ async function main(): Promise<void> {
     await verify(c, "/small", cfg.expect.small, most, c === wire);
     await verify(c, "/chunked-1m", cfg.expect.download, 4, c === wire);
     wire.capture = false;
+    const json = cfg.scenarios.find((s) => s.key === "json");
+    if (json !== undefined) await verifyJson(c, json.path, JSON.parse(cfg.expect.json), json.inflight);
   }
   log(`${versionLine()}; reqwire runtime() = ${runtime()}; responses verified`);
   const scenarios: ScenarioResult[] = [];
