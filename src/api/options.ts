@@ -92,7 +92,7 @@ export interface RequestOptions {
    * @default null
    * @example { timeout: 2.5 } or { timeout: [3.05, 27] } or { timeout: { read: 10, total: 60 } }
    */
-  timeout?: number | [number | null, number | null] | Timeouts | null;
+  timeout?: number | readonly [number | null, number | null] | Timeouts | null;
   /**
    * Return as soon as the head arrives and read the body later (`iter_content`, `iter_lines`,
    * `await r.read()`), instead of reading it all first.
@@ -108,7 +108,7 @@ export interface RequestOptions {
    */
   verify?: boolean | string;
   /** Client certificate for mutual TLS: `[certPem, keyPem]` (or file paths, on Node). */
-  cert?: [string, string];
+  cert?: readonly [string, string];
   /**
    * Largest body, in bytes as received, before BodyTooLarge.
    * @default Infinity

@@ -269,7 +269,7 @@ export interface ChallengeAuth {
 }
 
 /** What `auth` may be: `[user, password]` or HTTPBasicAuth (Basic), a function, or HTTPDigestAuth. */
-export type Auth = [string, string] | HTTPBasicAuth | AuthFunction | ChallengeAuth;
+export type Auth = readonly [string, string] | HTTPBasicAuth | AuthFunction | ChallengeAuth;
 
 /** Everything a session contributes to a request. */
 export interface RequestDefaults {
@@ -369,7 +369,7 @@ export function prepareRequest(
     prepared = auth(prepared) ?? prepared;
   } else if (auth !== undefined) {
     // Digest: once a challenge is known, later requests answer it at once
-    const value = auth.header(m, requestTarget(url));
+    const value = (auth as ChallengeAuth).header(m, requestTarget(url));
     if (value !== undefined) headers.set("Authorization", value);
   }
   prepared._headers._each(checkHeaderValue);

@@ -19,7 +19,7 @@ import { Retry } from "./call/retry.js";
 import { RequestsCookieJar } from "./cookies/jar.js";
 import { SessionEnvironment } from "./environment.js";
 import { CaseInsensitiveDict, type ProxiedDict } from "./headers.js";
-import type { RequestOptions, SessionOptions } from "./options.js";
+import type { RequestOptions, SessionOptions, Timeouts } from "./options.js";
 import type { Proxies } from "./proxy/env.js";
 import { type Auth, defaultHeaders, encodeBody, type PreparedRequest, paramsReady, prepareRequest } from "./request.js";
 import type { Response } from "./response.js";
@@ -51,7 +51,7 @@ export class Session {
   /** TLS verification: true, false, or CA certificates (PEM, or a path on Node). */
   verify: boolean | string = true;
   /** Client certificate and key for mutual TLS. */
-  cert: [string, string] | undefined;
+  cert: readonly [string, string] | undefined;
   /** Default for `stream`. */
   stream = false;
   /** Default `max_body_size`. */
@@ -188,8 +188,8 @@ export class Session {
     requestJar?: RequestsCookieJar,
   ): Promise<Response> {
     const t = options.timeout;
-    if (t != null && typeof t === "object" && !Array.isArray(t) && t.total != null) {
-      const total = t.total;
+    const total = t != null && typeof t === "object" && !Array.isArray(t) ? (t as Timeouts).total : undefined;
+    if (total != null) {
       const stream = options.stream ?? this.stream;
       return deadlines.use((m) => m.withinTotal(total, options, stream, (o) => this.send(prepared, o, requestJar)));
     }

@@ -37,7 +37,7 @@ export interface Progress {
 export interface Settings {
   stream: boolean;
   verify: boolean | string;
-  cert: [string, string] | undefined;
+  cert: readonly [string, string] | undefined;
   /** Where proxies come from (merged per URL: no_proxy from the environment depends on it). */
   proxies: { own: Proxies | undefined; session: Proxies; env: Proxies | undefined } | undefined;
   hooks: Hook[];
@@ -49,7 +49,7 @@ export interface Settings {
 /** What settings are made from, of a session. */
 export interface SessionDefaults {
   readonly verify: boolean | string;
-  readonly cert: [string, string] | undefined;
+  readonly cert: readonly [string, string] | undefined;
   readonly proxies: Proxies;
   readonly hooks: { readonly response: Hook[] };
   readonly retries: number | Retry;
@@ -75,7 +75,7 @@ function isEmpty(o: object): boolean {
 /** What the shared settings were made from. */
 interface PlainKey {
   verify: boolean | string;
-  cert: [string, string] | undefined;
+  cert: readonly [string, string] | undefined;
   proxies: Proxies;
   /** Whether `proxies` was empty (then the settings have none: filled in place later, it must be seen). */
   noProxies: boolean;

@@ -23,7 +23,7 @@ export interface SendOptions {
   /** TLS verification: true, false, or CA certificates. */
   readonly verify: boolean | string;
   /** Client certificate and key for mutual TLS. */
-  readonly cert: [string, string] | undefined;
+  readonly cert: readonly [string, string] | undefined;
   /** The proxies for this request (the request's over the session's over the environment's), if any. */
   readonly proxies: Proxies | undefined;
   /** Aborts the request. */

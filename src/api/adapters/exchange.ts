@@ -5,6 +5,7 @@
 import type { Pool } from "../../http/pool.js";
 import { lazy } from "../../lazy.js";
 import { Retry } from "../call/retry.js";
+import type { Timeouts } from "../options.js";
 import type { Receiver } from "../receive.js";
 import type { PreparedRequest } from "../request.js";
 import type { Response } from "../response.js";
@@ -73,11 +74,12 @@ export function timeouts(t: SendOptions["timeout"]): ExchangeTimeouts {
     connect = ms("timeout", t[0]);
     read = ms("timeout", t[1]);
   } else if (typeof t === "object") {
-    connect = ms("timeout.connect", t.connect);
-    read = ms("timeout.read", t.read);
-    pool = ms("timeout.pool", t.pool);
-    head = ms("timeout.head", t.head);
-    ms("timeout.total", t.total); // checked here too; the session runs it
+    const o = t as Timeouts;
+    connect = ms("timeout.connect", o.connect);
+    read = ms("timeout.read", o.read);
+    pool = ms("timeout.pool", o.pool);
+    head = ms("timeout.head", o.head);
+    ms("timeout.total", o.total); // checked here too; the session runs it
   } else {
     throw new TypeError(`timeout must be a number of seconds, [connect, read] or by phase, got ${typeof t}`);
   }

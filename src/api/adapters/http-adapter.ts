@@ -55,7 +55,7 @@ export interface HTTPAdapterOptions {
   transport?: Transport;
 }
 
-function tlsOptions(verify: boolean | string, cert: [string, string] | undefined): TlsOptions {
+function tlsOptions(verify: boolean | string, cert: readonly [string, string] | undefined): TlsOptions {
   return {
     rejectUnauthorized: verify !== false,
     ca: typeof verify === "string" ? readPem(verify) : undefined,
@@ -130,7 +130,7 @@ export class HTTPAdapter implements Adapter {
     return pool;
   }
 
-  #tlsFor(verify: boolean | string, cert: [string, string] | undefined): TlsOptions {
+  #tlsFor(verify: boolean | string, cert: readonly [string, string] | undefined): TlsOptions {
     const key = `${typeof verify === "string" ? `s${verify}` : verify ? "1" : "0"}\u0000${cert?.[0] ?? ""}\u0000${cert?.[1] ?? ""}`;
     let t = this.#tls.get(key);
     if (t === undefined) {
