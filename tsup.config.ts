@@ -57,7 +57,14 @@ export default defineConfig([
       "core-workerd": "src/core/index-workerd.ts",
     },
     format: ["esm"],
-    dts: { entry: { index: "src/main.ts" } },
+    // the published types are the public API: members marked @internal are left out
+    // one types build for the three entries, so that reqwire/testing and reqwire/core declare the
+    // main entry's classes by reference, not as copies (a copy of a class with private members is
+    // another type: a MockAdapter would not be an Adapter); members marked @internal are left out
+    dts: {
+      entry: { index: "src/main.ts", testing: "src/testing/index.ts", core: "src/core/api.ts" },
+      compilerOptions: { stripInternal: true },
+    },
     splitting: true,
     esbuildPlugins: [
       {
@@ -74,15 +81,6 @@ export default defineConfig([
       const deno = await readFile("dist/deno.js", "utf8");
       if (!deno.startsWith(SELF_TYPES)) await writeFile("dist/deno.js", `${SELF_TYPES}\n${deno}`);
     },
-  },
-  {
-    // reqwire/testing's and reqwire/core's types, built apart: one build with the main entry's
-    // would move the types they share
-    // into a chunk, and index.d.ts must stay whole (jsr.json publishes it alone)
-    ...common,
-    entry: { testing: "src/testing/index.ts", core: "src/core/api.ts" },
-    format: ["esm"],
-    dts: { only: true },
   },
   {
     // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks (see
