@@ -1,5 +1,6 @@
 // The engine module: how it is found (set once by a loader file) and instantiated.
-// One instance per ResponseParser (its state lives in the instance's globals); writers share one.
+// One instance per ResponseParser (its state lives in the instance's globals); writers share one,
+// and so do the text passes.
 
 /** The functions and memory the engine exports (see assembly/index.ts). */
 export interface EngineExports {
@@ -49,4 +50,15 @@ export function engineModule(): WebAssembly.Module {
 /** A fresh engine instance (its own memory and state). */
 export function instantiateEngine(): EngineExports {
   return new WebAssembly.Instance(engineModule(), {}).exports as unknown as EngineExports;
+}
+
+let textInstance: EngineExports | undefined;
+
+/**
+ * The one instance for the engine's text passes (UTF-8 decoding in text.ts, json.dumps' in
+ * json.ts): each is synchronous and keeps nothing in it between calls, so they share its memory.
+ */
+export function textEngine(): EngineExports {
+  if (textInstance === undefined) textInstance = instantiateEngine();
+  return textInstance;
 }

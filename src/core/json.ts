@@ -1,8 +1,8 @@
 // JSON text as Python's json.dumps writes it by default, which is what requests sends for json=:
 // JSON.stringify's output, encoded to UTF-8 into engine memory and rewritten there
 // (assembly/json.ts: ", " and ": " between items, every character of a string outside printable
-// ASCII as \uXXXX). Long text goes in pieces. The engine instance is made on first use. No I/O.
-import { type EngineExports, instantiateEngine } from "./engine.js";
+// ASCII as \uXXXX). Long text goes in pieces, in the text passes' engine instance. No I/O.
+import { type EngineExports, textEngine } from "./engine.js";
 import { R_I32_SLOTS, R_OUT_PTR, R_WRITER_CAP, R_WRITER_PTR } from "./generated/constants.js";
 import { commit, room } from "./slab.js";
 
@@ -12,14 +12,12 @@ const PIECE = 16 * 1024;
 const SLAB_MAX = 16 * 1024;
 const utf8 = new TextEncoder();
 
-let engine: EngineExports | undefined;
 let slots: Int32Array | undefined;
 let u8: Uint8Array | undefined;
 
 /** The engine, with views of its memory made again whenever it has grown. */
 function views(need: number): [EngineExports, Int32Array, Uint8Array] {
-  if (engine === undefined) engine = instantiateEngine();
-  const x = engine;
+  const x = textEngine();
   if (slots === undefined || slots.buffer !== x.memory.buffer) {
     slots = new Int32Array(x.memory.buffer, x.result_ptr(), R_I32_SLOTS);
   }

@@ -1,7 +1,7 @@
 // Long UTF-8 text decoded by the engine (assembly/text.ts: the WHATWG UTF-8 decoder, ASCII eight
 // bytes at a time) into UTF-16LE, which a runtime with a fast UTF-16 string constructor turns
 // into a string with one copy. No I/O.
-import { type EngineExports, instantiateEngine } from "./engine.js";
+import { type EngineExports, textEngine } from "./engine.js";
 import { R_I32_SLOTS, R_OUT_PTR, R_WRITER_PTR } from "./generated/constants.js";
 
 export class Utf8Decoder {
@@ -9,7 +9,7 @@ export class Utf8Decoder {
   readonly #resultI32: number;
 
   constructor() {
-    this.#x = instantiateEngine();
+    this.#x = textEngine();
     this.#resultI32 = this.#x.result_ptr() >> 2;
   }
 
