@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PoolTimeout, ProtocolError, ReadTimeout, RequestAborted, Timeout } from "../../src/index.js";
 import { raw, rejectionOf, runCleanups, session } from "../api/helpers.js";
+import type { RawServer } from "../support/raw-server.js";
 
 afterEach(runCleanups);
 
@@ -14,6 +15,31 @@ async function timed(promise: Promise<unknown>): Promise<[Error, number]> {
   const start = performance.now();
   const err = await rejectionOf(promise);
   return [err, (performance.now() - start) / 1000];
+}
+
+/** A server that reads the request and never answers. */
+function silent(): Promise<RawServer> {
+  return raw(
+    async (conn) => {
+      await conn.readRequest();
+      await conn.closed;
+    },
+    { tolerateErrors: true },
+  );
+}
+
+/** A server that answers with `message` (an interim response) every `ms`, `times` times, and nothing else. */
+function interim(message: string, ms: number, times: number): Promise<RawServer> {
+  return raw(
+    async (conn) => {
+      await conn.readRequest();
+      for (let i = 0; i < times && !conn.peerClosed; i++) {
+        conn.write(message);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+    },
+    { tolerateErrors: true },
+  );
 }
 
 const HEAD =
@@ -59,16 +85,7 @@ describe("the response head has a deadline", () => {
 
 describe("interim (1xx) responses are bounded", () => {
   it("100 Continue every 50 ms: refused after 10, with a ProtocolError naming them", async () => {
-    const srv = await raw(
-      async (conn) => {
-        await conn.readRequest();
-        for (let i = 0; i < 400 && !conn.peerClosed; i++) {
-          conn.write("HTTP/1.1 100 Continue\r\n\r\n");
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      },
-      { tolerateErrors: true },
-    );
+    const srv = await interim("HTTP/1.1 100 Continue\r\n\r\n", 50, 400);
     const s = session();
     const [err, seconds] = await timed(s.get(`${srv.url}/`, { timeout: 1 }));
     expect(err).toBeInstanceOf(ProtocolError);
@@ -77,16 +94,7 @@ describe("interim (1xx) responses are bounded", () => {
   });
 
   it("slower 1xx responses never extend the head deadline", async () => {
-    const srv = await raw(
-      async (conn) => {
-        await conn.readRequest();
-        for (let i = 0; i < 40 && !conn.peerClosed; i++) {
-          conn.write("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n");
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      },
-      { tolerateErrors: true },
-    );
+    const srv = await interim("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n", 200, 40);
     const s = session();
     const [err, seconds] = await timed(s.get(`${srv.url}/`, { timeout: 1 }));
     expect(err).toBeInstanceOf(ReadTimeout);
@@ -96,13 +104,7 @@ describe("interim (1xx) responses are bounded", () => {
 
 describe("a full pool's queue is bounded", () => {
   it("pool_block with 2 connections and a silent server: 8 requests with timeout 0.5 all settle in time", async () => {
-    const srv = await raw(
-      async (conn) => {
-        await conn.readRequest();
-        await conn.closed; // never answers
-      },
-      { tolerateErrors: true },
-    );
+    const srv = await silent();
     const s = session({ pool_maxsize: 2, pool_block: true });
     const start = performance.now();
     const settled = await Promise.all(
@@ -122,13 +124,7 @@ describe("a full pool's queue is bounded", () => {
   });
 
   it("timeout.pool bounds the wait apart from connecting", async () => {
-    const srv = await raw(
-      async (conn) => {
-        await conn.readRequest();
-        await conn.closed;
-      },
-      { tolerateErrors: true },
-    );
+    const srv = await silent();
     const s = session({ pool_maxsize: 1, pool_block: true });
     const first = rejectionOf(s.get(`${srv.url}/`, { timeout: { read: 3 } }));
     const [err, seconds] = await timed(s.get(`${srv.url}/`, { timeout: { read: 3, pool: 0.3 } }));
@@ -221,13 +217,7 @@ describe("timeout.total bounds the whole call", () => {
   });
 
   it("a caller's own signal still aborts with RequestAborted", async () => {
-    const srv = await raw(
-      async (conn) => {
-        await conn.readRequest();
-        await conn.closed;
-      },
-      { tolerateErrors: true },
-    );
+    const srv = await silent();
     const s = session();
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
