@@ -5,6 +5,7 @@ import type { FieldSection } from "../core/api.js";
 import { BodyTooLarge, ContentDecodingError, RequestAborted, RequestException } from "../errors.js";
 import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
 import { lazy } from "../lazy.js";
+import { DEFAULT_HEAD_MS } from "./adapters/exchange.js";
 import type { ContentDecoder } from "./body/decode.js";
 import { BodyQueue } from "./body/queue.js";
 import { setCookieCode } from "./cookies/jar.js";
@@ -36,7 +37,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   bodyLength: number | undefined;
   expectHead = false;
   readTimeout: number | undefined;
-  headTimeout = 300_000;
+  headTimeout = DEFAULT_HEAD_MS;
   poolTimeout: number | undefined;
   signal: AbortSignal | undefined;
   connectTimeout: number | undefined;

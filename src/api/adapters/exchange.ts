@@ -45,7 +45,7 @@ export interface ExchangeTimeouts {
 }
 
 /** A response head must arrive within this when no read or head timeout says otherwise. */
-const DEFAULT_HEAD_MS = 300_000;
+export const DEFAULT_HEAD_MS = 300_000;
 
 const NO_TIMEOUTS: ExchangeTimeouts = Object.freeze({
   connect: undefined,
