@@ -3,7 +3,7 @@
 // anything is sent; proxies from the environment are the runtime's business and left to its fetch.
 import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { ProxyError, Session } from "../../src/index.js";
+import { ProxyError, Session, Timeout } from "../../src/index.js";
 import { fetchTransport } from "../../src/transport/fetch.js";
 import { listen, onCleanup, rejectionOf, runCleanups } from "./helpers.js";
 
@@ -61,5 +61,21 @@ describe("the fetch transport and proxies", () => {
     });
     // Node's fetch does not read HTTP_PROXY: the request goes out directly
     expect((await fetchSession().get(`${base}/`)).text).toBe("direct");
+  });
+});
+
+describe("the fetch transport and timeouts", () => {
+  it("timeout.total still bounds a request fetch sends (a server that never answers)", async () => {
+    const server = createServer(() => {
+      // never answers
+    });
+    const port = await listen(server);
+    const s = new Session({ transport: fetchTransport() });
+    onCleanup(() => s.close());
+    const start = performance.now();
+    const err = await rejectionOf(s.get(`http://127.0.0.1:${port}/`, { timeout: { total: 0.5 } }));
+    expect(err).toBeInstanceOf(Timeout);
+    expect(err.message).toContain("total timeout of 0.5 s (while fetching)");
+    expect((performance.now() - start) / 1000).toBeLessThan(4);
   });
 });
