@@ -1,5 +1,6 @@
 // The options of a request and of a session, named as in Python requests.
 
+import type { AbortSignalLike, HeadersLike } from "../platform-types.js";
 import type { ExchangeTransport, Transport } from "../transport/types.js";
 import type { FileSpec, RequestData } from "./body/encode.js";
 import type { Params } from "./body/params.js";
@@ -14,7 +15,7 @@ import type { Hooks, Progress } from "./settings.js";
 export type HeadersInit =
   | Record<string, string | null | undefined>
   | ReadonlyArray<readonly [string, string | null | undefined]>
-  | Headers
+  | HeadersLike
   | CaseInsensitiveDict;
 
 /** What `data` may be: text, bytes, a Blob, form fields, or a stream. */
@@ -100,7 +101,7 @@ export interface RequestOptions {
    */
   stream?: boolean;
   /** Aborts the request (RequestAborted). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /**
    * TLS verification: true (the runtime's CAs), false (no verification), or trusted CA
    * certificates as PEM text (or a path to a PEM file, on Node).

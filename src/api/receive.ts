@@ -1,10 +1,12 @@
 // Receiver: turns what a connection reports about one exchange into a Response (or an error).
 // One object per request, with its state in fields and its behaviour in methods, so a request
 // allocates no bundle of closures.
+
 import type { FieldSection } from "../core/api.js";
 import { BodyTooLarge, ContentDecodingError, RequestAborted, RequestException } from "../errors.js";
 import type { BodyControl, Exchange, ResponseHead, ResponseSink } from "../http/connection.js";
 import { lazy } from "../lazy.js";
+import type { AbortSignalLike } from "../platform-types.js";
 import { DEFAULT_HEAD_MS } from "./adapters/exchange.js";
 import type { ContentDecoder } from "./body/decode.js";
 import { BodyQueue } from "./body/queue.js";
@@ -39,7 +41,7 @@ export class Receiver implements Exchange, ResponseSink, BodyControl {
   readTimeout: number | undefined;
   headTimeout = DEFAULT_HEAD_MS;
   poolTimeout: number | undefined;
-  signal: AbortSignal | undefined;
+  signal: AbortSignalLike | undefined;
   connectTimeout: number | undefined;
   retryOnStale = false;
   replayable = false;

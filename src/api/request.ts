@@ -1,6 +1,7 @@
 // Preparing a request, as requests.models.PreparedRequest: the URL with its params, the headers
 // merged and validated, the body encoded, auth applied. Everything that can be wrong with a
 // request is found here, before a connection is chosen or a byte is sent.
+
 import {
   type ErrorRequest,
   InvalidHeader,
@@ -12,6 +13,7 @@ import {
 } from "../errors.js";
 import { writeHead } from "../http/head.js";
 import { lazy } from "../lazy.js";
+import type { URLLike } from "../platform-types.js";
 import { acceptEncoding } from "../runtime/platform.js";
 import type { FileSpec, PreparedBody } from "./body/encode.js";
 import type { Params } from "./body/params.js";
@@ -55,7 +57,7 @@ export class PreparedRequest implements ErrorRequest {
   #parsedFrom = "";
 
   /** The URL as parsed (scheme, host, port, path): a fresh object, yours to change. */
-  get parsedUrl(): URL {
+  get parsedUrl(): URLLike {
     return new URL(this._url.href);
   }
 

@@ -2,6 +2,7 @@
 // One instance per ResponseParser (its state lives in the instance's globals); writers share one,
 // and so do the text passes.
 
+import type { WasmModule } from "../platform-types.js";
 /** The functions and memory the engine exports (see assembly/index.ts). */
 export interface EngineExports {
   readonly memory: WebAssembly.Memory;
@@ -31,7 +32,7 @@ let compiled: WebAssembly.Module | undefined;
  * once: inline bytes for Node, Deno and Bun; an imported `.wasm` module where compiling bytes at
  * run time is not allowed (workerd and other edge runtimes).
  */
-export function setEngineSource(load: () => WebAssembly.Module): void {
+export function setEngineSource(load: () => WasmModule): void {
   source = load;
   compiled = undefined;
 }

@@ -1,6 +1,7 @@
 // One HTTP/1.1 connection: sends one request at a time over a transport socket and drives the
 // engine's ResponseParser with what comes back. It knows nothing of URLs, sessions or bodies
 // beyond bytes; the pool above it decides which exchange runs on which connection.
+
 import { type FieldSection, ParseError, ParserEvent, ResponseParser } from "../core/api.js";
 import {
   ChunkedEncodingError,
@@ -12,6 +13,7 @@ import {
   RequestException,
 } from "../errors.js";
 import { lazy } from "../lazy.js";
+import type { AbortSignalLike } from "../platform-types.js";
 import { NotSentError, type TransportSocket, VerbatimError } from "../transport/types.js";
 import { requestAborted } from "./aborted.js";
 
@@ -84,7 +86,7 @@ export interface Exchange {
   headTimeout: number;
   /** Milliseconds an exchange may wait in a full pool's queue for a connection. */
   poolTimeout: number | undefined;
-  signal: AbortSignal | undefined;
+  signal: AbortSignalLike | undefined;
   sink: ResponseSink;
   /** Milliseconds allowed to connect, when a new connection is needed. */
   connectTimeout: number | undefined;

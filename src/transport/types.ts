@@ -2,6 +2,7 @@
 // optionally over TLS, and move bytes both ways. src/http drives HTTP/1.1 over it and never
 // touches a runtime API itself.
 
+import type { AbortSignalLike, FetchInit, FetchResponse } from "../platform-types.js";
 /** TLS settings of a connection. Every field is part of the pool key. */
 export interface TlsOptions {
   /** Verify the server's certificate chain and host name. */
@@ -25,7 +26,7 @@ export interface ConnectOptions {
   /** Milliseconds allowed to connect (and finish the TLS handshake). */
   timeout?: number | undefined;
   /** Aborts the attempt. */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
   /** The connection may be handed to startTls later (a proxy tunnel): workerd must know at connect. */
   upgradable?: boolean | undefined;
 }
@@ -158,7 +159,7 @@ export interface Transport {
 export interface ExchangeTransport {
   readonly kind: "fetch";
   /** The runtime's fetch. */
-  fetch(input: string, init: RequestInit): Promise<globalThis.Response>;
+  fetch(input: string, init: FetchInit): Promise<FetchResponse>;
   /** A request body can be sent as a stream (`duplex: "half"`); otherwise streams are read whole first. */
   readonly streamsUploads: boolean;
   /** Redirects are followed by the runtime (browsers hide redirect responses from "manual"). */

@@ -2,6 +2,7 @@
 // given with each request, the interceptors that wrap it, and how a session picks the adapter
 // mounted for a URL (the longest matching prefix, case-insensitive).
 
+import type { AbortSignalLike } from "../../platform-types.js";
 import { Retry } from "../call/retry.js";
 import type { RequestOptions } from "../options.js";
 import type { Proxies } from "../proxy/env.js";
@@ -27,7 +28,7 @@ export interface SendOptions {
   /** The proxies for this request (the request's over the session's over the environment's), if any. */
   readonly proxies: Proxies | undefined;
   /** Aborts the request. */
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortSignalLike | undefined;
   /** The most body bytes to accept, as received. */
   readonly max_body_size: number | undefined;
   /** The most body bytes to accept, decoded. */

@@ -2,6 +2,7 @@
 // with json.dumps(allow_nan=False), bytes, Blobs and streams as they are (files: multipart.ts).
 // Web-standard APIs only. Loaded with the first request that has a data= or json= body.
 import { pythonJson } from "../../core/json.js";
+import type { BlobLike, ReadableStreamLike } from "../../platform-types.js";
 import { encodeParams, type FormFields } from "./params.js";
 
 /** The content of a file part. */
@@ -9,9 +10,9 @@ export type FileContent =
   | string
   | ArrayBuffer
   | ArrayBufferView
-  | Blob
+  | BlobLike
   | AsyncIterable<Uint8Array>
-  | ReadableStream<Uint8Array>;
+  | ReadableStreamLike<Uint8Array>;
 
 /** Extra headers of a file part. */
 export type PartHeaders = Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
@@ -40,10 +41,10 @@ export type RequestData =
   | string
   | ArrayBuffer
   | ArrayBufferView
-  | Blob
+  | BlobLike
   | FormFields
   | AsyncIterable<Uint8Array | string>
-  | ReadableStream<Uint8Array>
+  | ReadableStreamLike<Uint8Array>
   | Iterable<Uint8Array | string>;
 
 /** A body ready to send. */

@@ -1,13 +1,14 @@
 // Query strings, encoded as Python requests encodes them (urlencode(doseq=True)), and merged as
 // requests merges a session's params with a request's. Loaded by the first request with params
 // (request.ts), or with a body (encode.ts, multipart.ts use fieldPairs).
+import type { URLSearchParamsLike } from "../../platform-types.js";
 
 /** A query or form value. `null`/`undefined` are left out; booleans are written "true"/"false". */
 export type ParamValue = string | number | boolean | bigint | null | undefined;
 
 /** Form fields: an object, `[name, value]` pairs, a Map or URLSearchParams; arrays repeat the name. */
 export type FormFields =
-  | URLSearchParams
+  | URLSearchParamsLike
   | ReadonlyMap<string, ParamValue | readonly ParamValue[]>
   | ReadonlyArray<readonly [string, ParamValue | readonly ParamValue[]]>
   | Readonly<Record<string, ParamValue | readonly ParamValue[]>>;

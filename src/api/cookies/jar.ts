@@ -10,6 +10,7 @@
 
 import { CookieConflictError, RequestException } from "../../errors.js";
 import { lazy } from "../../lazy.js";
+import type { URLLike } from "../../platform-types.js";
 
 /** One stored cookie. Cookies handed out by a jar are frozen snapshots. */
 export interface Cookie {
@@ -303,7 +304,7 @@ export class RequestsCookieJar implements Iterable<Cookie> {
    * all), path-matching, Secure ones only for https and wss; expired cookies are removed on the
    * way. Longer paths come first, then earlier creation.
    */
-  cookieHeader(url: URL, now: number = Date.now()): string | undefined {
+  cookieHeader(url: URLLike, now: number = Date.now()): string | undefined {
     checkNow(now);
     const host = url.hostname.toLowerCase();
     const secure = isSecureScheme(url.protocol);
@@ -332,7 +333,7 @@ export class RequestsCookieJar implements Iterable<Cookie> {
    * Asynchronous: the Set-Cookie reader loads on first use, and the public suffix list with the
    * first line that has a Domain attribute (once loaded, the cookies are stored before this returns).
    */
-  extract(url: URL, setCookies: readonly string[], now: number = Date.now()): Promise<void> {
+  extract(url: URLLike, setCookies: readonly string[], now: number = Date.now()): Promise<void> {
     try {
       checkNow(now);
     } catch (err) {
