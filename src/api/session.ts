@@ -113,7 +113,7 @@ export class Session {
     return this;
   }
 
-  /** The connection pools of the adapter mounted for `https://` (for inspection). */
+  /** @internal The connection pools of the adapter mounted for `https://` (for tests to inspect). */
   get agent(): Agent {
     const adapter = this.adapters.find("https://");
     if (!(adapter instanceof HTTPAdapter)) throw new TypeError("this session sends requests through another adapter");

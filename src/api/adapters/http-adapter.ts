@@ -87,7 +87,7 @@ export class HTTPAdapter implements Adapter {
     });
   }
 
-  /** The connection pools (for inspection). */
+  /** @internal The connection pools (for tests and benchmarks to inspect). */
   get agent(): Agent {
     return this.#agent;
   }
