@@ -1,46 +1,26 @@
 import { copyFile, readFile, writeFile } from "node:fs/promises";
-import { basename } from "node:path";
-import { transform } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 // One entry per runtime (package.json "exports" picks among them). The workerd entry imports
 // the engine as a `.wasm` module, left for the Worker's bundler; the others inline its bytes.
-// reqwire/testing (dist/testing.js, .cjs) and reqwire/core (dist/core.js, .cjs; core-workerd.js)
-// are built beside them, in the same splitting builds: they share their modules (errors, the
-// engine, the runtime set up by the entry imported) instead of a copy of them.
+// reqwire/testing (dist/testing.js) and reqwire/core (dist/core.js, core-workerd.js) are built
+// beside them, in the same splitting build: they share their modules (errors, the engine, the
+// runtime set up by the entry imported) instead of a copy of them. CommonJS (`require`) gets the
+// same modules through dist/*.cjs, written after this by assembly/commonjs.mjs.
 const SELF_TYPES = '/* @ts-self-types="./index.d.ts" */';
 
 const common: Options = {
-  sourcemap: true,
+  // the published JavaScript: whitespace and syntax minified, names kept (stack traces and
+  // `err.name` read as in the source); no source maps, as the package ships no sources
+  sourcemap: false,
+  minifyWhitespace: true,
+  minifySyntax: true,
   clean: false,
   target: "es2022",
   platform: "neutral",
   outDir: "dist",
   removeNodeProtocol: false,
   external: ["cloudflare:sockets", /^node:/],
-};
-
-/**
- * CommonJS whose entries share chunks (node.cjs and testing.cjs must see one copy of the errors
- * and of the runtime): esbuild splits only ESM, so the chunks are built as ESM named `.cjs` and each
- * is turned into CommonJS here, by esbuild, its `import()`s into `require`s (as a single-file build
- * has them). Not tsup's own cjs splitting: its sucrase pass turns `this.#options = x` into
- * `this.#options = exports.options = x` when a chunk exports `options`.
- */
-const chunksToCommonJs: NonNullable<Options["plugins"]>[number] = {
-  name: "chunks-to-commonjs",
-  async renderChunk(code, info) {
-    if (!info.path.endsWith(".cjs")) return;
-    const out = await transform(code, {
-      format: "cjs",
-      target: "es2022",
-      platform: "node",
-      supported: { "dynamic-import": false },
-      sourcemap: "external",
-      sourcefile: basename(info.path),
-    });
-    return { code: out.code, map: out.map };
-  },
 };
 
 export default defineConfig([
@@ -57,7 +37,6 @@ export default defineConfig([
       "core-workerd": "src/core/index-workerd.ts",
     },
     format: ["esm"],
-    // the published types are the public API: members marked @internal are left out
     // one types build for the three entries, so that reqwire/testing and reqwire/core declare the
     // main entry's classes by reference, not as copies (a copy of a class with private members is
     // another type: a MockAdapter would not be an Adapter); members marked @internal are left out
@@ -81,17 +60,6 @@ export default defineConfig([
       const deno = await readFile("dist/deno.js", "utf8");
       if (!deno.startsWith(SELF_TYPES)) await writeFile("dist/deno.js", `${SELF_TYPES}\n${deno}`);
     },
-  },
-  {
-    // CommonJS for Node: `require("reqwire")` and `require("reqwire/testing")` share chunks (see
-    // chunksToCommonJs)
-    ...common,
-    entry: { node: "src/entry/node.ts", testing: "src/testing/index.ts", core: "src/core/index.ts" },
-    format: ["esm"],
-    splitting: true,
-    outExtension: () => ({ js: ".cjs" }),
-    plugins: [chunksToCommonJs],
-    dts: false,
   },
   {
     // the `reqwire` command (package.json "bin"), importing the library from dist/node.js

@@ -1,6 +1,7 @@
 // The built package's three faces carry the same names: `import requests from "reqwire"` (the
 // default object), `import * as requests from "reqwire"` (the namespace) and
-// `require("reqwire")` (dist/node.cjs). Run against dist/ (`npm test` builds first), as users get it.
+// `require("reqwire")` (dist/node.cjs, which loads the ES module itself). Run against dist/ (`npm test`
+// builds first), as users get it.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -26,9 +27,10 @@ const faces: Array<[string, Api]> = [
   ["CommonJS", cjs],
 ];
 
+// `__esModule` marks require()'s view of an ES module with a default export (Node's require of ES modules)
 const keys = (o: object) =>
   Object.keys(o)
-    .filter((k) => k !== "default")
+    .filter((k) => k !== "default" && k !== "__esModule")
     .sort();
 
 describe("exports of the built package", () => {

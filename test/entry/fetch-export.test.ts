@@ -1,17 +1,14 @@
 // reqwire/fetch: the fetch build by name (dist/fetch.js, which browsers and edge runtimes get by
 // export condition), for a Node user who wants requests to go through fetch everywhere.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type * as Main from "../../src/main.js";
 import { httpServer, runCleanups } from "../api/helpers.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  exports: Record<string, unknown>;
-};
+import { resolveImport, resolveRequire } from "../support/exports.js";
 
 describe("reqwire/fetch", () => {
-  it("is exported with the main types", () => {
-    expect(pkg.exports["./fetch"]).toEqual({ types: "./dist/index.d.ts", default: "./dist/fetch.js" });
+  it("is exported with the main types, for import and require", () => {
+    expect(resolveImport("reqwire/fetch")).toEqual({ js: "dist/fetch.js", types: "dist/index.d.ts" });
+    expect(resolveRequire("reqwire/fetch")).toEqual({ js: "dist/fetch.cjs", types: "dist/index.d.cts" });
   });
 
   it("sends through fetch: its sessions mount a FetchAdapter", async () => {

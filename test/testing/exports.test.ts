@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type * as Main from "../../src/main.js";
 import type * as Testing from "../../src/testing/index.js";
 import { httpServer, runCleanups } from "../api/helpers.js";
+import { resolveImport, resolveRequire } from "../support/exports.js";
 
 afterEach(runCleanups);
 
@@ -23,14 +24,8 @@ const faces: Array<[string, typeof Main, typeof Testing]> = [
 
 describe("reqwire/testing in the built package", () => {
   it("package.json exports it with types, import and require", () => {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      exports: Record<string, unknown>;
-    };
-    expect(pkg.exports["./testing"]).toEqual({
-      types: "./dist/testing.d.ts",
-      import: "./dist/testing.js",
-      require: "./dist/testing.cjs",
-    });
+    expect(resolveImport("reqwire/testing")).toEqual({ js: "dist/testing.js", types: "dist/testing.d.ts" });
+    expect(resolveRequire("reqwire/testing")).toEqual({ js: "dist/testing.cjs", types: "dist/testing.d.cts" });
     expect(readFileSync(dist("testing.d.ts"), "utf8")).toContain("declare class Mocker");
   });
 
