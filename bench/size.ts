@@ -212,8 +212,6 @@ async function measure(entry: Entry): Promise<EntrySize> {
     outdir,
     sourcemap: "external",
     metafile: true,
-    // esbuild warns that it drops a bare `import "./chunk-….js"` (its helper chunk, imported for
-    // nothing but order) because package.json "sideEffects" does not list chunks: as intended
     logLevel: "error",
   });
   const meta = r.metafile;
