@@ -24,6 +24,11 @@ export async function main(base: string): Promise<string[]> {
   });
   r.raise_for_status();
   out.push(String(r.status_code), r.reason, r.text, r.headers.get("content-type") ?? "");
+  // the platform's types stand in structurally where the lib has none (URL here)
+  const host: string = r.request.parsedUrl.hostname;
+  out.push(host);
+  // @ts-expect-error timeout is seconds or a tuple, never text: the types are not \`any\` anywhere
+  await requests.get(base, { timeout: "5" });
   out.push(r.json<{ args: { q: string } }>().args.q);
   const created = await requests.post(\`\${base}/post\`, { json: { title: "New Post" }, auth: ["u", "p"] as const });
   out.push(created.json<{ json: { title: string } }>().json.title);
@@ -40,7 +45,8 @@ export async function main(base: string): Promise<string[]> {
   s.mount("https://api.example/", new MockAdapter(m));
   m.get("https://api.example/user", { json: { name: "Ada" } });
   out.push((await s.get("https://api.example/user")).json<{ name: string }>().name);
-  s.close();
+  // \`using s = new Session()\` where the lib has disposables; Symbol.dispose is declared either way
+  s[Symbol.dispose]();
 
   const head: Uint8Array = sharedWriter().head("GET", "/bytes/3", [["Host", "127.0.0.1"]]);
   const parser = new ResponseParser();

@@ -26,7 +26,10 @@ for (let ev = parser.next(); ev !== ParserEvent.NeedMore; ev = parser.next()) {
   if (ev === ParserEvent.Head) parsed = parser.statusCode;
 }
 const head = new TextDecoder().decode(sharedWriter().head("GET", "/", [["Host", "a"]]));
-console.log("RESULT " + JSON.stringify({ runtime: requests.runtime(), status: r.status_code, json: r.json(), mocked, parsed, head }));
+// import() after require() or import: the same module, so the same classes
+const again = await import("reqwire");
+const oneCopy = again.Session === Session && again.HTTPError === requests.HTTPError;
+console.log("RESULT " + JSON.stringify({ runtime: requests.runtime(), status: r.status_code, json: r.json(), mocked, parsed, head, oneCopy }));
 `;
 
 export const ESM = `import requests, { Session } from "reqwire";
@@ -55,6 +58,8 @@ export interface Result {
   mocked: string;
   parsed: number;
   head: string;
+  /** import("reqwire") gives the classes the script already has (no second copy of reqwire). */
+  oneCopy: boolean;
 }
 
 /** What the script prints in `runtime` against a server answering its path as JSON. */
@@ -65,6 +70,7 @@ export const expected = (runtime: string): Result => ({
   mocked: "Ada",
   parsed: 204,
   head: "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+  oneCopy: true,
 });
 
 /** Runs a runtime on the user's script in `cwd`; its RESULT line, or its output in the error. */
