@@ -91,10 +91,7 @@ export type FetchResponse = FetchFunction extends (...args: never[]) => Promise<
 /** A compiled WebAssembly module. */
 export type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : object;
 
-declare global {
-  // `[Symbol.dispose]()` (Session) needs the symbol's declaration, which lib "esnext.disposable" and
-  // @types/node make too; without either it is declared here (the declarations merge)
-  interface SymbolConstructor {
-    readonly dispose: unique symbol;
-  }
-}
+/** The type of `Symbol.dispose` where the compilation declares it (lib "esnext.disposable", @types/node). */
+type DisposeKey = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never;
+/** `[Symbol.dispose](): void` where the symbol is declared (`using`), nothing where it is not. */
+export type DisposableLike = { [K in DisposeKey]: () => void };

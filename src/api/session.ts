@@ -6,6 +6,7 @@
 
 import type { Agent } from "../http/agent.js";
 import { lazy } from "../lazy.js";
+import type { DisposableLike } from "../platform-types.js";
 import type { Adapter, Interceptor } from "./adapters/adapter.js";
 import { defaultAdapter } from "./adapters/default.js";
 import { Dispatch } from "./adapters/dispatch.js";
@@ -39,6 +40,7 @@ const NO_OPTIONS: RequestOptions = Object.freeze({});
 const NO_RETRIES = Retry.from(0);
 
 /** A session: shared defaults, and the adapters that send its requests. Call `close()` when done. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface (below) declares only `[Symbol.dispose]`, which the class defines
 export class Session {
   /** Headers sent with every request (case-insensitive; bracket access works). */
   headers: ProxiedDict = defaultHeaders();
@@ -286,10 +288,15 @@ export class Session {
     for (const adapter of new Set(this.adapters.values())) adapter.close();
   }
 
+  /** @internal `using s = new Session()` closes it; published through the interface below. */
   [Symbol.dispose](): void {
     this.close();
   }
 }
+
+// The published types declare `[Symbol.dispose]` only where the user's compilation declares the
+// symbol (DisposableLike), so they compile without lib "esnext.disposable" or @types/node.
+export interface Session extends DisposableLike {}
 
 export type { SessionOptions } from "./options.js";
 export type { Hook, HookResult, Hooks, Progress } from "./settings.js";

@@ -2,7 +2,8 @@
 // against the unpacked tarball (packed.ts) under each module resolution (nodenext, node16,
 // bundler), as an ES module (.mts) and as CommonJS (.cts), with three `lib`s — strict, library
 // files checked (skipLibCheck: false), and no @types/node (`types: []`): a browser or Worker
-// project has none, so the types may need nothing from it.
+// project has none, so the types may need nothing from it. Four cells more add @types/node, as a
+// Node project has it.
 //
 // The 18 programs are built in this process with one compiler host whose parsed files are shared
 // (the lib files and reqwire's declarations are parsed once per language version and format).
@@ -10,7 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { packed } from "./packed.js";
+import { packed, ROOT } from "./packed.js";
 
 // no console, TextEncoder or other globals that lib es2022 lacks: the user's file needs none
 /** The README's API: the verbs and their options, Response, errors, Session, reqwire/testing, reqwire/core. */
@@ -45,8 +46,7 @@ export async function main(base: string): Promise<string[]> {
   s.mount("https://api.example/", new MockAdapter(m));
   m.get("https://api.example/user", { json: { name: "Ada" } });
   out.push((await s.get("https://api.example/user")).json<{ name: string }>().name);
-  // \`using s = new Session()\` where the lib has disposables; Symbol.dispose is declared either way
-  s[Symbol.dispose]();
+  s.close();
 
   const head: Uint8Array = sharedWriter().head("GET", "/bytes/3", [["Host", "127.0.0.1"]]);
   const parser = new ResponseParser();
@@ -119,6 +119,23 @@ function cells(app: string): Cell[] {
       }
     }
   }
+  // a Node project's usual setting: @types/node (20, as pinned here), with and without dom
+  for (const format of ["esm", "cjs"] as Format[]) {
+    for (const lib of [["es2022"], ["esnext", "dom"]]) {
+      const base = out.find((c) => c.name === `nodenext, ${format === "esm" ? ".mts" : ".cts"}, lib es2022`);
+      if (base === undefined) throw new Error("no nodenext cell");
+      out.push({
+        name: `${base.name.replace(/lib .*$/, `lib ${lib.join("+")}`)}, @types/node`,
+        file: base.file,
+        options: {
+          ...base.options,
+          lib: lib.map((l) => `lib.${l}.d.ts`),
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules", "@types")],
+        },
+      });
+    }
+  }
   return out;
 }
 
@@ -147,14 +164,26 @@ function sharedHost(): (options: ts.CompilerOptions) => ts.CompilerHost {
   };
 }
 
+// `using` closes a Session where the compilation declares disposables (lib esnext, @types/node)
+const USING = `import { Session } from "reqwire";
+export function scoped(): string {
+  using s = new Session();
+  return s.headers["user-agent"] ?? "";
+}
+`;
+
 const results = new Map<string, string>();
 
 beforeAll(async () => {
   const { app } = await packed();
   await writeFile(join(app, "user.mts"), ESM);
   await writeFile(join(app, "user.cts"), CJS);
+  await writeFile(join(app, "using.mts"), USING);
   const hostFor = sharedHost();
-  for (const cell of cells(app)) {
+  const usingCells = cells(app)
+    .filter((c) => c.name.startsWith("nodenext, .mts") && (c.name.includes("esnext") || c.name.includes("@types/node")))
+    .map((c) => ({ ...c, name: `using: ${c.name}`, file: join(app, "using.mts") }));
+  for (const cell of [...cells(app), ...usingCells]) {
     const host = hostFor(cell.options);
     const program = ts.createProgram({ rootNames: [cell.file], options: cell.options, host });
     const diagnostics = ts.getPreEmitDiagnostics(program);
@@ -168,4 +197,10 @@ describe("the published types, without @types/node", () => {
       expect(results.get(cell.name)).toBe("");
     });
   }
+
+  it("let `using` close a Session where the lib or @types/node declares disposables", () => {
+    const using = [...results].filter(([name]) => name.startsWith("using: "));
+    expect(using.map(([name]) => name)).toHaveLength(3);
+    for (const [name, text] of using) expect(text, name).toBe("");
+  });
 });
