@@ -12,7 +12,8 @@ const SELF_TYPES = '/* @ts-self-types="./index.d.ts" */';
 const common: Options = {
   // the published JavaScript: whitespace and syntax minified, names kept (stack traces and
   // `err.name` read as in the source); no source maps, as the package ships no sources
-  sourcemap: false,
+  // (REQWIRE_SOURCEMAP=1 adds them, for bench/size.ts to attribute bytes to src/ modules)
+  sourcemap: process.env.REQWIRE_SOURCEMAP === "1",
   minifyWhitespace: true,
   minifySyntax: true,
   clean: false,

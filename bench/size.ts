@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -288,6 +289,36 @@ async function measure(entry: Entry): Promise<EntrySize> {
   };
 }
 
+// ---- the tarball ------------------------------------------------------------------------------------
+
+/** Where `--tarball` leaves the published build's tarball numbers for the report (the report's own build has source maps). */
+const TARBALL_FILE = join(root, "node_modules", ".cache", "reqwire", "tarball.json");
+
+interface Tarball {
+  packed: number;
+  unpacked: number;
+  files: number;
+  revision: string;
+}
+
+/** What `npm pack` would publish from dist/ as it is: the .tgz's bytes, the files' bytes and their count. */
+function tarball(): Tarball {
+  const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" });
+  const [info] = JSON.parse(out) as Array<{ size: number; unpackedSize: number; entryCount: number }>;
+  if (info === undefined) throw new Error("bench/size: npm pack printed nothing");
+  return { packed: info.size, unpacked: info.unpackedSize, files: info.entryCount, revision: buildRevision() };
+}
+
+function tarballLine(): string {
+  if (!existsSync(TARBALL_FILE)) return "- The package: not measured (`npm run bench:size` measures it first).";
+  const t = JSON.parse(readFileSync(TARBALL_FILE, "utf8")) as Tarball;
+  return (
+    `- The package (\`npm pack\` of the published build, ${t.revision}): ${fmt(t.packed)} bytes packed ` +
+    `(limit 200 KB, test/package/tarball.test.ts), ${fmt(t.unpacked)} unpacked, ${t.files} files: dist's ` +
+    "JavaScript, declarations and engine, README, LICENSE, package.json."
+  );
+}
+
 // ---- report -------------------------------------------------------------------------------------
 
 function report(sizes: EntrySize[], rows: number, stale: string): string {
@@ -304,7 +335,9 @@ function report(sizes: EntrySize[], rows: number, stale: string): string {
     "- Bundled: each dist entry with the chunks it imports, by esbuild's JS API (`bundle: true, splitting: true, " +
       "minify: true, format: 'esm', platform: 'neutral'`, `node:*` and `cloudflare:sockets` external). The engine " +
       "is inline hex in every entry but workerd's, which imports `./core.wasm` (kept external; its gzip is added). " +
-      "Dist as shipped: the entry file and the chunks it imports statically, unminified, each gzipped on its own, summed.",
+      "Dist as shipped: the entry file and the chunks it imports statically, as published (whitespace and syntax " +
+      "minified, names kept), each gzipped on its own, summed.",
+    tarballLine(),
     `- Engine: core.wasm ${fmt(wasm.length)} bytes, ${fmt(gz(wasm))} gzipped; inline as hex it adds ` +
       `${inline === undefined ? "?" : `${fmt(inline.bytes)} minified bytes and ${fmt(inline.gzip)} gzipped`} to the node bundle.`,
     "- Three sizes per entry, each the listed code gzipped as one text (as one bundle would be) plus the " +
@@ -371,6 +404,12 @@ function report(sizes: EntrySize[], rows: number, stale: string): string {
 }
 
 async function main(): Promise<void> {
+  if (option("tarball") !== undefined) {
+    // `npm run bench:size` runs this on the published build, before building with source maps
+    mkdirSync(dirname(TARBALL_FILE), { recursive: true });
+    writeFileSync(TARBALL_FILE, JSON.stringify(tarball()));
+    return;
+  }
   const stale = checkBuild("bench/size", ENTRIES);
   const rows = Number(option("modules") ?? 14);
   const sizes: EntrySize[] = [];
