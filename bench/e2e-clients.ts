@@ -39,7 +39,7 @@ export const REQWIRE_IDS: readonly ClientId[] = ["reqwire-default", "reqwire", "
 export const CLIENT_LABELS: Record<ClientId, string> = {
   "reqwire-default": "reqwire, default `Session()`",
   reqwire: "reqwire, `pool_maxsize: {N}`",
-  "reqwire-cjs": "reqwire CJS build, `pool_maxsize: {N}`",
+  "reqwire-cjs": "reqwire through require(), `pool_maxsize: {N}`",
   "reqwire-b": "reqwire B (`REQWIRE_E2E_MODULE_B`), `pool_maxsize: {N}`",
   fetch: "fetch (global)",
   undici: "undici.request",
@@ -174,7 +174,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 
 /**
  * The reqwire build a client measures: the built package `dist/node.js` (ESM, as users import
- * it), `dist/node.cjs` (the CJS build, through require), or `REQWIRE_E2E_MODULE` /
+ * it), `dist/node.cjs` (through require: it loads dist/node.js), or `REQWIRE_E2E_MODULE` /
  * `REQWIRE_E2E_MODULE_B` (any module exporting Session: another checkout's dist/node.js, say).
  */
 export function reqwireModulePath(id: ClientId): string {

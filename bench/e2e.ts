@@ -1,6 +1,6 @@
 // End to end: reqwire against its peers (global fetch, undici.request, node:http, axios, got,
 // node-fetch) and the wire limit, over keep-alive HTTP/1.1 on 127.0.0.1, reqwire loaded from the
-// built package as users import it (dist/node.js; the CJS build dist/node.cjs once per run).
+// built package as users import it (dist/node.js; through require, dist/node.cjs, once per run).
 //
 //   npm run bench                        build (`npm run build`), verify every client, run all the
 //                                        scenarios, update bench/RESULTS.md, bench/results.svg and
@@ -115,7 +115,7 @@ interface Scenario {
   title: string;
   /** A workload users write (read as the libraries document it), shown first and in the chart. */
   user: boolean;
-  /** Beyond the peers and reqwire's peer-sized pool: the default Session, the CJS build. */
+  /** Beyond the peers and reqwire's peer-sized pool: the default Session, reqwire through require(). */
   extra: ClientId[];
   op: Op;
   inflight: number;
