@@ -4,6 +4,7 @@
 import {
   ChunkedEncodingError,
   ConnectionError,
+  OpaqueRedirect,
   ReadTimeout,
   RequestAborted,
   RequestException,
@@ -20,6 +21,8 @@ export interface FetchRequest {
   url: URL;
   /** Header fields as the user and session made them (validated by serializing them). */
   headers: ReadonlyArray<readonly [string, string]>;
+  /** Whether the request lets redirects be followed (a runtime that follows them itself does so then). */
+  follow: boolean;
 }
 
 /** Fields fetch sets itself or forbids (hop-by-hop, framing, Host). */
@@ -178,7 +181,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
       headers,
       body,
       signal: ac.signal,
-      redirect: t.followsRedirects ? "follow" : "manual",
+      redirect: t.followsRedirects && req.follow ? "follow" : "manual",
     };
     if (duplex) init.duplex = "half";
     let res: globalThis.Response;
@@ -190,6 +193,15 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
     }
     if (settled) {
       res.body?.cancel().catch(() => {});
+      return;
+    }
+    if (res.type === "opaqueredirect") {
+      // a browser's answer to "manual": the redirect happened, but its status and Location are hidden
+      fail(
+        new OpaqueRedirect(
+          `${url} redirects (the runtime's fetch hides where to): not followed, allow_redirects=false`,
+        ),
+      );
       return;
     }
     const fields = new FetchFields(res.headers);

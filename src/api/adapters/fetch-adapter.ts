@@ -58,7 +58,12 @@ export class FetchAdapter implements Adapter {
     // the writer still checks the head, though fetch sends its own
     const head = serializeHead(request, where.hostHeader, where.target);
     const fetch = fetching.loaded as typeof import("../../http/fetch.js");
-    const req = { method: request.method, url: request._url, headers: request._headers._pairs() };
+    const req = {
+      method: request.method,
+      url: request._url,
+      headers: request._headers._pairs(),
+      follow: options.allow_redirects !== false,
+    };
     return startExchange(request, options, head, (r) => fetch.runFetch(this.#fetch, req, r));
   }
 
