@@ -38,6 +38,25 @@ const FETCH_OWNS = new Set([
   "content-length",
 ]);
 
+/** dropsPageHeaders(), found out once. */
+let dropsHeaders: boolean | undefined;
+
+/**
+ * Whether the runtime's fetch drops the request headers a browser page may not set: a Request
+ * made with a Cookie header loses it in browsers (Node, Deno, Bun and workerd keep it).
+ */
+export function dropsPageHeaders(): boolean {
+  dropsHeaders ??= !new Request("http://a/", { headers: { cookie: "a=b" } }).headers.has("cookie");
+  return dropsHeaders;
+}
+
+/** The header fields fetch is given: the request's, less those fetch sets itself. */
+export function fetchHeaders(fields: ReadonlyArray<readonly [string, string]>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of fields) if (!FETCH_OWNS.has(name.toLowerCase())) headers.append(name, value);
+  return headers;
+}
+
 /** A fetch Response's headers as HeaderFields (names are lowercase, as fetch gives them). */
 class FetchFields implements HeaderFields {
   readonly #pairs: Array<[string, string]>;
@@ -171,8 +190,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
       : (ex.connectTimeout ?? 0) + (ex.readTimeout ?? 0) || undefined;
 
   const run = async () => {
-    const headers = new Headers();
-    for (const [name, value] of req.headers) if (!FETCH_OWNS.has(name.toLowerCase())) headers.append(name, value);
+    const headers = fetchHeaders(req.headers);
     const { body, duplex } = await requestBody(t, ex.body);
     if (settled) return;
     arm(headLimit, "no response");

@@ -5,6 +5,7 @@
 // browser itself: test/runtimes/browser.test.ts).
 import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { dropsPageHeaders } from "../../src/http/fetch.js";
 import { OpaqueRedirect, ProxyError, Session, Timeout } from "../../src/index.js";
 import { fetchTransport } from "../../src/transport/fetch.js";
 import { listen, onCleanup, rejectionOf, runCleanups } from "./helpers.js";
@@ -116,5 +117,11 @@ describe("the fetch transport and redirects", () => {
     expect(err).toBeInstanceOf(OpaqueRedirect);
     expect(err.message).toContain("not followed");
     expect(modes).toEqual(["manual"]);
+  });
+});
+
+describe("the fetch transport and the headers a browser page may not set", () => {
+  it("finds that Node's fetch keeps them: none is refused there", () => {
+    expect(dropsPageHeaders()).toBe(false);
   });
 });
