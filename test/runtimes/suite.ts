@@ -24,11 +24,14 @@ export interface SuiteConfig {
   transport: "sockets" | "fetch";
   /** TLS trust: "ca" passes the CA as `verify`; "runtime" means the runtime already trusts it. */
   tls: "ca" | "runtime";
-  /** The runtime's fetch follows redirects even when asked not to (workerd). */
+  /** The runtime's fetch follows redirects itself where the request lets it (workerd). */
   fetchFollowsRedirects?: boolean;
   /** The runtime's sockets cannot run TLS inside a proxy tunnel: https through a proxy is refused. */
   noTunnelTls?: boolean;
 }
+
+/** What decides which cases a configuration runs. */
+export type SuiteKind = Pick<SuiteConfig, "transport" | "fetchFollowsRedirects">;
 
 export interface CaseResult {
   name: string;
@@ -73,6 +76,11 @@ interface Echo {
   length: number;
   chunked: boolean;
   port: number;
+}
+
+/** A session on the configuration's transport. */
+function newSession(lib: Lib, cfg: SuiteConfig): Reqwire.Session {
+  return new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
 }
 
 const BIG = 1024 * 1024;
@@ -165,7 +173,7 @@ const CASES: Case[] = [
   {
     name: "headers: sent as given, read case-insensitively, null removes a session header",
     async run(lib, cfg) {
-      const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+      const s = newSession(lib, cfg);
       try {
         s.headers["X-Session"] = "s";
         s.headers["X-Drop"] = "d";
@@ -255,7 +263,7 @@ const CASES: Case[] = [
   {
     name: "redirects are followed, with the cookie set on the way",
     async run(lib, cfg) {
-      const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+      const s = newSession(lib, cfg);
       try {
         const r = await s.post(`${cfg.http}/redirect?to=/echo`, { data: "dropped" });
         eq(r.status_code, 200, "final status");
@@ -457,18 +465,23 @@ CASES.push({
   },
 });
 
+/** Whether a configuration runs a case. */
+function runs(c: Case, kind: SuiteKind): boolean {
+  return !c.socketsOnly || kind.transport === "sockets";
+}
+
 /** The names of the cases a configuration runs. */
-export function caseNames(transport: SuiteConfig["transport"]): string[] {
-  return CASES.filter((c) => transport === "sockets" || !c.socketsOnly).map((c) => c.name);
+export function caseNames(kind: SuiteKind): string[] {
+  return CASES.filter((c) => runs(c, kind)).map((c) => c.name);
 }
 
 /** Runs every case (one session for all) and reports each; never throws. */
 export async function runSuite(lib: Lib, cfg: SuiteConfig, testing?: TestingLib): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+  const s = newSession(lib, cfg);
   try {
     for (const c of CASES) {
-      if (cfg.transport === "fetch" && c.socketsOnly) continue;
+      if (!runs(c, cfg)) continue;
       try {
         await c.run(lib, cfg, s, testing);
         results.push({ name: c.name, ok: true });
