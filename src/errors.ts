@@ -162,6 +162,15 @@ export class TooManyRedirects extends RequestException {
   static override readonly code: string = "TOO_MANY_REDIRECTS";
 }
 
+/**
+ * The server answered with a redirect that the runtime's fetch does not show (a browser's opaque
+ * redirect: no status, no headers, no Location), to a request with `allow_redirects: false`. The
+ * request was sent once; the redirect was not followed.
+ */
+export class OpaqueRedirect extends RequestException {
+  static override readonly code: string = "OPAQUE_REDIRECT";
+}
+
 /** The URL has no scheme (e.g. "example.com/x"). */
 export class MissingSchema extends RequestException {
   static override readonly code: string = "MISSING_SCHEMA";
@@ -353,6 +362,7 @@ export const exceptions = Object.freeze({
   ReadTimeout,
   URLRequired,
   TooManyRedirects,
+  OpaqueRedirect,
   MissingSchema,
   InvalidSchema,
   InvalidURL,

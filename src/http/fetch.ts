@@ -4,6 +4,7 @@
 import {
   ChunkedEncodingError,
   ConnectionError,
+  OpaqueRedirect,
   ReadTimeout,
   RequestAborted,
   RequestException,
@@ -20,6 +21,8 @@ export interface FetchRequest {
   url: URL;
   /** Header fields as the user and session made them (validated by serializing them). */
   headers: ReadonlyArray<readonly [string, string]>;
+  /** Whether the request lets redirects be followed (a runtime that follows them itself does so then). */
+  follow: boolean;
 }
 
 /** Fields fetch sets itself or forbids (hop-by-hop, framing, Host). */
@@ -34,6 +37,25 @@ const FETCH_OWNS = new Set([
   "upgrade",
   "content-length",
 ]);
+
+/** dropsPageHeaders(), found out once. */
+let dropsHeaders: boolean | undefined;
+
+/**
+ * Whether the runtime's fetch drops the request headers a browser page may not set: a Request
+ * made with a Cookie header loses it in browsers (Node, Deno, Bun and workerd keep it).
+ */
+export function dropsPageHeaders(): boolean {
+  dropsHeaders ??= !new Request("http://a/", { headers: { cookie: "a=b" } }).headers.has("cookie");
+  return dropsHeaders;
+}
+
+/** The header fields fetch is given: the request's, less those fetch sets itself. */
+export function fetchHeaders(fields: ReadonlyArray<readonly [string, string]>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of fields) if (!FETCH_OWNS.has(name.toLowerCase())) headers.append(name, value);
+  return headers;
+}
 
 /** A fetch Response's headers as HeaderFields (names are lowercase, as fetch gives them). */
 class FetchFields implements HeaderFields {
@@ -168,8 +190,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
       : (ex.connectTimeout ?? 0) + (ex.readTimeout ?? 0) || undefined;
 
   const run = async () => {
-    const headers = new Headers();
-    for (const [name, value] of req.headers) if (!FETCH_OWNS.has(name.toLowerCase())) headers.append(name, value);
+    const headers = fetchHeaders(req.headers);
     const { body, duplex } = await requestBody(t, ex.body);
     if (settled) return;
     arm(headLimit, "no response");
@@ -178,7 +199,7 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
       headers,
       body,
       signal: ac.signal,
-      redirect: t.followsRedirects ? "follow" : "manual",
+      redirect: t.followsRedirects && req.follow ? "follow" : "manual",
     };
     if (duplex) init.duplex = "half";
     let res: globalThis.Response;
@@ -190,6 +211,15 @@ export function runFetch(t: ExchangeTransport, req: FetchRequest, ex: Exchange):
     }
     if (settled) {
       res.body?.cancel().catch(() => {});
+      return;
+    }
+    if (res.type === "opaqueredirect") {
+      // a browser's answer to "manual": the redirect happened, but its status and Location are hidden
+      fail(
+        new OpaqueRedirect(
+          `${url} redirects (the runtime's fetch hides where to): not followed, allow_redirects=false`,
+        ),
+      );
       return;
     }
     const fields = new FetchFields(res.headers);

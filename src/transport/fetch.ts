@@ -4,7 +4,10 @@
 import type { FetchFunction } from "../platform-types.js";
 import type { ExchangeTransport } from "./types.js";
 
-/** Whether this looks like a browser page or worker, where redirect responses are hidden. */
+/**
+ * Whether this looks like a browser page or worker, where redirect responses are hidden (workerd,
+ * whose global scope has a WorkerGlobalScope too, is let follow redirects itself the same way).
+ */
 function inBrowser(): boolean {
   const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; Deno?: unknown };
   return g.Deno === undefined && (g.document !== undefined || g.WorkerGlobalScope !== undefined);

@@ -162,7 +162,10 @@ export interface ExchangeTransport {
   fetch(input: string, init: FetchInit): Promise<FetchResponse>;
   /** A request body can be sent as a stream (`duplex: "half"`); otherwise streams are read whole first. */
   readonly streamsUploads: boolean;
-  /** Redirects are followed by the runtime (browsers hide redirect responses from "manual"). */
+  /**
+   * Redirects are followed by the runtime when the request lets them be (browsers hide redirect
+   * responses from "manual"); a request with `allow_redirects: false` still goes as "manual".
+   */
   readonly followsRedirects: boolean;
 }
 

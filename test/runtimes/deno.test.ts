@@ -4,8 +4,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChild } from "./child.js";
+import { describeRun } from "./each-case.js";
 import { type SuiteServers, startSuiteServers } from "./servers.js";
-import { type CaseResult, caseNames, type SuiteConfig } from "./suite.js";
+import type { SuiteConfig } from "./suite.js";
 
 const DENO = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
 const RUNNER = fileURLToPath(new URL("./run-deno.ts", import.meta.url));
@@ -18,30 +19,17 @@ beforeAll(async () => {
 afterAll(() => servers?.close());
 
 for (const transport of ["sockets", "fetch"] as const) {
-  describe(`Deno, ${transport}`, () => {
-    let runtime = "";
-    let results: Map<string, CaseResult>;
-    beforeAll(async () => {
+  describeRun(
+    `Deno, ${transport}`,
+    { transport },
+    "deno",
+    () => {
       const cfg: SuiteConfig = { ...servers.config, transport };
-      const report = await runChild(
-        DENO,
-        ["run", "--unstable-sloppy-imports", "--allow-net=127.0.0.1", RUNNER, JSON.stringify(cfg)],
-        60_000,
-      );
-      runtime = report.runtime;
-      results = new Map(report.results.map((r) => [r.name, r]));
-    }, 70_000);
-    it("imports the package's deno entry", () => {
-      expect(runtime).toBe("deno");
-    });
-    for (const name of caseNames(transport)) {
-      it(name, () => {
-        const r = results.get(name);
-        expect(r?.error).toBeUndefined();
-        expect(r?.ok).toBe(true);
-      });
-    }
-  });
+      const args = ["run", "--unstable-sloppy-imports", "--allow-net=127.0.0.1", RUNNER, JSON.stringify(cfg)];
+      return runChild(DENO, args, 60_000);
+    },
+    70_000,
+  );
 }
 
 describe("JSR", () => {

@@ -1,6 +1,7 @@
 // The servers the runtime suite talks to, run by Node on 127.0.0.1 (node:http, node:https with
 // a CA made here, and a raw TCP server for malformed responses). Every runtime's run gets the
-// same SuiteConfig describing them.
+// same SuiteConfig describing them. They answer CORS preflights and let any origin read their
+// responses, for the suite run by a browser page on another origin.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import {
@@ -42,13 +43,37 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 let countedHits = 0;
 /** What the proxy was asked, oldest first: "CONNECT host:port" or "METHOD absolute-URL". */
 const proxyLog: string[] = [];
+/** Every request the http and https servers received, oldest first: "METHOD target" (preflights too). */
+const requestLog: string[] = [];
+
+/**
+ * Lets a page on any origin read the response (non-credentialed, as the fetch transport sends),
+ * and answers a CORS preflight (an OPTIONS with Access-Control-Request-Method), allowing what it
+ * asks. True when the request was a preflight, answered here.
+ */
+function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  res.setHeader("access-control-allow-origin", origin);
+  res.setHeader("access-control-expose-headers", "*");
+  const method = req.headers["access-control-request-method"];
+  if (req.method !== "OPTIONS" || method === undefined) return false;
+  res.setHeader("access-control-allow-methods", method);
+  const asked = req.headers["access-control-request-headers"];
+  if (asked !== undefined) res.setHeader("access-control-allow-headers", asked);
+  res.writeHead(204);
+  res.end();
+  return true;
+}
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requestLog.push(`${req.method} ${req.url}`);
+  if (allowCors(req, res)) return;
   const url = new URL(req.url ?? "/", "http://x");
   const path = url.pathname;
-  if (path === "/proxy-log") {
+  if (path === "/proxy-log" || path === "/request-log") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(proxyLog));
+    res.end(JSON.stringify(path === "/proxy-log" ? proxyLog : requestLog));
     return;
   }
   if (path === "/counted") {
@@ -106,10 +131,19 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     }, 3000);
     res.on("close", () => clearTimeout(timer));
   } else if (path === "/redirect") {
-    res.writeHead(302, { location: url.searchParams.get("to") ?? "/echo", "set-cookie": "hop=1; Path=/" });
+    const status = Number(url.searchParams.get("status") ?? 302);
+    res.writeHead(status, { location: url.searchParams.get("to") ?? "/echo", "set-cookie": "hop=1; Path=/" });
+    res.end();
+  } else if (path === "/loop") {
+    res.writeHead(302, { location: "/loop" });
     res.end();
   } else if (path === "/cookies") {
     res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
+    res.end("ok");
+  } else if (path === "/unexposed") {
+    // readable by other origins, but none of its headers beyond the CORS-safelisted ones
+    res.removeHeader("access-control-expose-headers");
+    res.writeHead(200, { "content-type": "text/plain", "x-unexposed": "1" });
     res.end("ok");
   } else if (path === "/head") {
     res.writeHead(200, { "content-type": "text/plain", "content-length": "12" });
@@ -142,7 +176,8 @@ function rawResponses(socket: Socket): void {
     if (path === "/bad-length") {
       socket.end("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
     } else if (path === "/truncated") {
-      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this much");
+      // readable by a page on another origin: the body, not CORS, is what fails
+      socket.end("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 100\r\n\r\nonly this much");
     } else if (path === "/close") {
       socket.destroy();
     } else if (path === "/trickle-head") {
@@ -214,15 +249,17 @@ function proxyConnection(client: Socket, sockets: Set<Socket>): void {
   client.on("data", onData);
 }
 
+/** Answers one request as the suite's http server does (for a server of the runner's own). */
+export function answerSuiteRequest(req: IncomingMessage, res: ServerResponse): void {
+  handle(req, res).catch(() => res.destroy());
+}
+
 /** Starts every server; `close()` stops them and their sockets. */
 export async function startSuiteServers(): Promise<SuiteServers> {
   const ca = makeCA({ commonName: "reqwire runtime suite CA" });
   const leaf = makeServerCert(ca, { hosts: ["127.0.0.1", "localhost"] });
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch(() => res.destroy());
-  };
-  const http = createHttpServer({ keepAliveTimeout: 10_000 }, onRequest);
-  const https = createHttpsServer({ cert: leaf.cert, key: leaf.key, keepAliveTimeout: 10_000 }, onRequest);
+  const http = createHttpServer({ keepAliveTimeout: 10_000 }, answerSuiteRequest);
+  const https = createHttpsServer({ cert: leaf.cert, key: leaf.key, keepAliveTimeout: 10_000 }, answerSuiteRequest);
   const sockets = new Set<Socket>();
   const raw = createNetServer((s) => {
     sockets.add(s);

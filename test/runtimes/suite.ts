@@ -1,6 +1,7 @@
 // One behaviour suite for every runtime: verbs, bodies, headers, errors, chunked, gzip,
-// keep-alive, timeouts, TLS. It imports nothing but the library under test (passed in), so it
-// runs unchanged in Node, Deno, Bun and inside workerd. Each case throws on failure.
+// keep-alive, timeouts, TLS, redirects, cookies. It imports nothing but the library under test
+// (passed in), so it runs unchanged in Node, Deno, Bun, inside workerd and in a browser page.
+// Each case throws on failure.
 import type * as Reqwire from "../../src/main.js";
 import type * as ReqwireTesting from "../../src/testing/index.js";
 
@@ -24,11 +25,19 @@ export interface SuiteConfig {
   transport: "sockets" | "fetch";
   /** TLS trust: "ca" passes the CA as `verify`; "runtime" means the runtime already trusts it. */
   tls: "ca" | "runtime";
-  /** The runtime's fetch follows redirects even when asked not to (workerd). */
+  /** The runtime's fetch follows redirects itself where the request lets it (workerd). */
   fetchFollowsRedirects?: boolean;
   /** The runtime's sockets cannot run TLS inside a proxy tunnel: https through a proxy is refused. */
   noTunnelTls?: boolean;
+  /**
+   * The origin of the browser page the suite runs in (the servers above are another origin: CORS
+   * applies), whose fetch keeps a page's rules: forbidden headers, hidden redirects and Set-Cookie.
+   */
+  page?: string;
 }
+
+/** What decides which cases a configuration runs. */
+export type SuiteKind = Pick<SuiteConfig, "transport" | "fetchFollowsRedirects" | "page">;
 
 export interface CaseResult {
   name: string;
@@ -40,6 +49,10 @@ interface Case {
   name: string;
   /** Only for socket transports (reqwire parses the bytes itself). */
   socketsOnly?: boolean;
+  /** Only where reqwire sees each redirect: sockets, or a fetch that does not follow them regardless. */
+  seesRedirects?: boolean;
+  /** Only in a browser page. */
+  pageOnly?: boolean;
   run(lib: Lib, cfg: SuiteConfig, s: Reqwire.Session, testing: TestingLib | undefined): Promise<void>;
 }
 
@@ -75,6 +88,22 @@ interface Echo {
   port: number;
 }
 
+/** A session on the configuration's transport. */
+function newSession(lib: Lib, cfg: SuiteConfig): Reqwire.Session {
+  return new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+}
+
+let tags = 0;
+/** A word found in no other request's target: its requests can be picked out of the server's log. */
+function uniqueTag(): string {
+  return `tag${++tags}x${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** The requests the http server received whose target contains `tag`, as "METHOD target" (preflights too). */
+async function received(s: Reqwire.Session, cfg: SuiteConfig, tag: string): Promise<string[]> {
+  return (await s.get(`${cfg.http}/request-log`)).json<string[]>().filter((line) => line.includes(tag));
+}
+
 const BIG = 1024 * 1024;
 
 function checkBig(bytes: Uint8Array): void {
@@ -105,7 +134,12 @@ const CASES: Case[] = [
       const e = r.json<Echo>();
       eq(e.method, "GET", "method");
       eq(e.path, "/echo?x=1&y=2+3&z=a&z=b", "path and query");
-      eq(e.headers["user-agent"]?.startsWith("reqwire/"), true, "user-agent");
+      // a browser page sends the browser's own User-Agent in place of reqwire's default
+      eq(
+        e.headers["user-agent"]?.startsWith("reqwire/"),
+        cfg.page === undefined,
+        "user-agent: reqwire's, or the browser's",
+      );
       eq(r.url, `${cfg.http}/echo?x=1&y=2+3&z=a&z=b`, "url");
     },
   },
@@ -165,7 +199,7 @@ const CASES: Case[] = [
   {
     name: "headers: sent as given, read case-insensitively, null removes a session header",
     async run(lib, cfg) {
-      const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+      const s = newSession(lib, cfg);
       try {
         s.headers["X-Session"] = "s";
         s.headers["X-Drop"] = "d";
@@ -255,11 +289,16 @@ const CASES: Case[] = [
   {
     name: "redirects are followed, with the cookie set on the way",
     async run(lib, cfg) {
-      const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+      const s = newSession(lib, cfg);
       try {
         const r = await s.post(`${cfg.http}/redirect?to=/echo`, { data: "dropped" });
         eq(r.status_code, 200, "final status");
-        if (cfg.transport === "fetch" && cfg.fetchFollowsRedirects === true) {
+        const e = r.json<Echo>();
+        eq(e.method, "GET", "302 turns POST into GET");
+        const see = (await s.post(`${cfg.http}/redirect?to=/echo&status=303`, { json: { a: 1 } })).json<Echo>();
+        eq(see.method, "GET", "303 turns POST into GET");
+        eq(see.length, 0, "without the body");
+        if (cfg.transport === "fetch" && (cfg.fetchFollowsRedirects === true || cfg.page !== undefined)) {
           // the runtime's fetch followed the redirect itself: only where it ended is known
           eq(r.history.length, 0, "no redirect seen");
           eq(r.url, `${cfg.http}/echo`, "the final URL");
@@ -267,13 +306,145 @@ const CASES: Case[] = [
         }
         eq(r.history.length, 1, "one redirect");
         eq(r.history[0]?.status_code, 302, "the redirect");
-        const e = r.json<Echo>();
-        eq(e.method, "GET", "302 turns POST into GET");
         eq(e.headers.cookie, "hop=1", "cookie from the redirect");
         eq(s.cookies.get("hop"), "1", "cookie kept in the session");
       } finally {
         s.close();
       }
+    },
+  },
+  {
+    name: "allow_redirects=false and head(): the redirect itself, sent once, not followed (a browser hides it: OpaqueRedirect)",
+    async run(lib, cfg, s) {
+      const tag = uniqueTag();
+      const url = `${cfg.http}/redirect?to=/echo?${tag}`;
+      for (const sent of [() => s.get(url, { allow_redirects: false }), () => s.head(url)]) {
+        if (cfg.page !== undefined) {
+          // a browser's "manual" redirect has no status and no Location
+          await rejects(sent(), lib.OpaqueRedirect);
+          continue;
+        }
+        const r = await sent();
+        eq(r.status_code, 302, "the redirect's status");
+        eq(r.headers.location, `/echo?${tag}`, "its Location");
+        eq(r.history.length, 0, "nothing followed");
+      }
+      const seen = await received(s, cfg, tag);
+      const expected = [`GET /redirect?to=/echo?${tag}`, `HEAD /redirect?to=/echo?${tag}`];
+      eq(JSON.stringify(seen), JSON.stringify(expected), "what the server received");
+    },
+  },
+  {
+    name: "a redirect loop raises TooManyRedirects (a browser's fetch reports it as a network error: ConnectionError)",
+    seesRedirects: true,
+    async run(lib, cfg) {
+      const s = newSession(lib, cfg);
+      s.max_redirects = 5;
+      try {
+        if (cfg.page !== undefined) {
+          // the browser follows up to its own limit, then fails as it fails for a network error
+          await rejects(s.get(`${cfg.http}/loop`), lib.ConnectionError);
+          return;
+        }
+        const err = await rejects(s.get(`${cfg.http}/loop`), lib.TooManyRedirects);
+        eq((err as InstanceType<Lib["TooManyRedirects"]>).response?.status_code, 302, "the last redirect");
+      } finally {
+        s.close();
+      }
+    },
+  },
+  {
+    name: "max_redirects bounds a chain (a runtime that follows redirects itself follows up to its own limit)",
+    async run(lib, cfg) {
+      const s = newSession(lib, cfg);
+      s.max_redirects = 1;
+      const chain = `${cfg.http}/redirect?to=${encodeURIComponent("/redirect?to=/echo")}`;
+      try {
+        if (cfg.transport === "fetch" && (cfg.fetchFollowsRedirects === true || cfg.page !== undefined)) {
+          // the runtime's fetch followed both redirects: reqwire never saw them to count
+          eq((await s.get(chain)).status_code, 200, "where the chain ends");
+          return;
+        }
+        await rejects(s.get(chain), lib.TooManyRedirects);
+      } finally {
+        s.close();
+      }
+    },
+  },
+  {
+    name: "a response header the server does not expose to other origins (a browser page does not see it)",
+    async run(_lib, cfg, s) {
+      const r = await s.get(`${cfg.http}/unexposed`);
+      eq(r.text, "ok", "the body");
+      eq(r.headers["content-type"], "text/plain", "a CORS-safelisted header");
+      eq(r.headers["x-unexposed"], cfg.page === undefined ? "1" : undefined, "a header not exposed");
+    },
+  },
+  {
+    name: "cookies=, the session's jar and a Cookie or User-Agent header are sent (refused in a browser page, unsent)",
+    async run(lib, cfg) {
+      const tag = uniqueTag();
+      const withJar = newSession(lib, cfg);
+      const plain = newSession(lib, cfg);
+      try {
+        withJar.cookies.set("jar", "1");
+        const url = `${cfg.http}/echo?${tag}`;
+        const tries: Array<[() => Promise<Reqwire.Response>, string, string]> = [
+          [() => plain.get(url, { cookies: { own: "2" } }), "cookie", "own=2"],
+          [() => withJar.get(url), "cookie", "jar=1"],
+          [() => plain.get(url, { headers: { Cookie: "h=3" } }), "cookie", "h=3"],
+          [() => plain.get(url, { headers: { "User-Agent": "app/1" } }), "user-agent", "app/1"],
+        ];
+        for (const [send, name, value] of tries) {
+          const sent = send();
+          if (cfg.page !== undefined) {
+            const err = await rejects(sent, lib.InvalidHeader);
+            if (!err.message.includes(name)) fail(`the refusal does not name ${name}: ${err.message}`);
+          } else {
+            eq((await sent).json<Echo>().headers[name], value, name);
+          }
+        }
+        const seen = await received(plain, cfg, tag);
+        eq(seen.length, cfg.page !== undefined ? 0 : tries.length, `requests received: ${JSON.stringify(seen)}`);
+      } finally {
+        withJar.close();
+        plain.close();
+      }
+    },
+  },
+  {
+    name: "Set-Cookie fills r.cookies and the session's jar (a browser page never sees it: both stay empty)",
+    async run(lib, cfg) {
+      const s = newSession(lib, cfg);
+      try {
+        const r = await s.get(`${cfg.http}/cookies`);
+        eq(r.text, "ok", "the body");
+        const shown = cfg.page === undefined;
+        eq(r.headers["set-cookie"] !== undefined, shown, "the Set-Cookie header");
+        eq(r.cookies.get("a"), shown ? "1" : undefined, "r.cookies");
+        eq(s.cookies.get("b"), shown ? "2" : undefined, "the session's jar");
+      } finally {
+        s.close();
+      }
+    },
+  },
+  {
+    name: "a browser page: the browser's own cookies go with same-origin requests, not to another origin",
+    pageOnly: true,
+    async run(_lib, cfg, s) {
+      const page = cfg.page as string;
+      await s.get(`${page}/cookies`);
+      eq(s.cookies.get("a"), undefined, "not in reqwire's jar");
+      eq((await s.get(`${page}/echo`)).json<Echo>().headers.cookie, "a=1; b=2", "sent to the page's origin");
+      eq((await s.get(`${cfg.http}/echo`)).json<Echo>().headers.cookie, undefined, "not to another origin");
+    },
+  },
+  {
+    name: "a server that lets no other origin read its answers: answered (a browser page: ConnectionError)",
+    async run(lib, cfg, s) {
+      const sent = s.get(`${cfg.raw}/no-cors`);
+      if (cfg.page !== undefined) await rejects(sent, lib.ConnectionError);
+      else eq((await sent).text, "ok", "the body");
     },
   },
   {
@@ -457,18 +628,25 @@ CASES.push({
   },
 });
 
+/** Whether a configuration runs a case. */
+function runs(c: Case, kind: SuiteKind): boolean {
+  if (c.socketsOnly && kind.transport !== "sockets") return false;
+  if (c.seesRedirects && kind.transport === "fetch" && kind.fetchFollowsRedirects === true) return false;
+  return !c.pageOnly || kind.page !== undefined;
+}
+
 /** The names of the cases a configuration runs. */
-export function caseNames(transport: SuiteConfig["transport"]): string[] {
-  return CASES.filter((c) => transport === "sockets" || !c.socketsOnly).map((c) => c.name);
+export function caseNames(kind: SuiteKind): string[] {
+  return CASES.filter((c) => runs(c, kind)).map((c) => c.name);
 }
 
 /** Runs every case (one session for all) and reports each; never throws. */
 export async function runSuite(lib: Lib, cfg: SuiteConfig, testing?: TestingLib): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  const s = new lib.Session(cfg.transport === "fetch" ? { transport: lib.fetchTransport() } : {});
+  const s = newSession(lib, cfg);
   try {
     for (const c of CASES) {
-      if (cfg.transport === "fetch" && c.socketsOnly) continue;
+      if (!runs(c, cfg)) continue;
       try {
         await c.run(lib, cfg, s, testing);
         results.push({ name: c.name, ok: true });

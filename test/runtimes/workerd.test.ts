@@ -12,8 +12,9 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChildReport } from "./child.js";
+import { describeRun } from "./each-case.js";
 import { type SuiteServers, startSuiteServers } from "./servers.js";
-import { type CaseResult, caseNames, type SuiteConfig } from "./suite.js";
+import type { SuiteConfig } from "./suite.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WORKERD = join(ROOT, "node_modules/.bin/workerd");
@@ -163,33 +164,11 @@ async function runInWorkerd(cfg: SuiteConfig, timeoutMs: number): Promise<ChildR
 }
 
 for (const transport of ["sockets", "fetch"] as const) {
-  describe(`workerd, ${transport}`, () => {
-    let runtime = "";
-    let results: Map<string, CaseResult>;
-    beforeAll(async () => {
-      // trust comes from the config's tlsOptions: the worker cannot pass a CA
-      const cfg: SuiteConfig = {
-        ...(servers as SuiteServers).config,
-        transport,
-        tls: "runtime",
-        // workerd's fetch follows redirects whatever `redirect` says
-        fetchFollowsRedirects: true,
-      };
-      const report = await runInWorkerd(cfg, 15_000);
-      runtime = report.runtime;
-      results = new Map(report.results.map((r) => [r.name, r]));
-    }, 20_000);
-    it("imports the package's workerd entry", () => {
-      expect(runtime).toBe("workerd");
-    });
-    for (const name of caseNames(transport)) {
-      it(name, () => {
-        const r = results.get(name);
-        expect(r?.error).toBeUndefined();
-        expect(r?.ok).toBe(true);
-      });
-    }
-  });
+  // reqwire lets workerd's fetch follow redirects itself, unless allow_redirects is false
+  const kind = { transport, fetchFollowsRedirects: true };
+  // trust comes from the config's tlsOptions: the worker cannot pass a CA
+  const run = () => runInWorkerd({ ...(servers as SuiteServers).config, ...kind, tls: "runtime" }, 15_000);
+  describeRun(`workerd, ${transport}`, kind, "workerd", run, 20_000);
 }
 
 describe("workerd, a pool that outlives the Worker request", () => {

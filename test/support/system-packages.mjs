@@ -7,6 +7,8 @@
 //   bsdutils              `script`, a pseudo-terminal for the CLI's progress bar and colours
 //   python3-requests, python3-httpbin, gunicorn, python3-brotli
 //                         the reference client and its test server for test/parity
+//   chromium              a real browser for the browser build (test/runtimes/browser.test.ts,
+//                         driven by playwright-core at /usr/bin/chromium: no browser is downloaded)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -33,6 +35,7 @@ const NEEDED = [
   ["python3-httpbin", () => hasPythonModules(["httpbin"])],
   ["gunicorn", () => hasProgram("gunicorn") && hasPythonModules(["gunicorn"])],
   ["python3-brotli", () => hasPythonModules(["brotli"])],
+  ["chromium", () => existsSync("/usr/bin/chromium")],
 ];
 
 function missingPackages() {

@@ -29,6 +29,11 @@ export interface SendOptions {
   readonly proxies: Proxies | undefined;
   /** Aborts the request. */
   readonly signal: AbortSignalLike | undefined;
+  /**
+   * Whether the session follows a redirect this request is answered with (`allow_redirects`;
+   * absent: true). An adapter whose runtime follows redirects itself lets it only when true.
+   */
+  readonly allow_redirects?: boolean;
   /** The most body bytes to accept, as received. */
   readonly max_body_size: number | undefined;
   /** The most body bytes to accept, decoded. */

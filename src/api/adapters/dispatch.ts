@@ -106,6 +106,7 @@ export class Dispatch {
       cert: settings.cert,
       proxies: undefined,
       signal: options.signal,
+      allow_redirects: settings.allowRedirects,
       max_body_size: options.max_body_size ?? maxBody,
       max_decoded_size: options.max_decoded_size,
       max_decompression_ratio:

@@ -1,6 +1,7 @@
 // FetchAdapter: requests sent through the runtime's fetch (browsers, and anywhere sockets are not
 // available), with the same Response, decoding and limits as the socket adapter. fetch chooses
-// its own TLS settings and proxies: a request that sets either is refused, never sent otherwise.
+// its own TLS settings and proxies, and a browser's fetch drops the headers a page may not set: a
+// request that sets any of these is refused, never sent otherwise.
 import { SSLError } from "../../errors.js";
 import { lazy } from "../../lazy.js";
 import { fetchTransport } from "../../transport/fetch.js";
@@ -15,6 +16,8 @@ import { urlParts } from "./url-parts.js";
 const fetching = lazy(() => import("../../http/fetch.js"), "fetch exchange");
 /** Refusing proxies: loaded by the first request with proxies set. */
 const proxying = lazy(() => import("../proxy/via-proxy.js"), "proxy");
+/** Refusing the headers a browser page may not set: loaded by the first request where fetch drops them. */
+const pageHeaders = lazy(() => import("./page-headers.js"), "browser header");
 
 /** Sends requests through fetch: `new FetchAdapter()` uses the runtime's, or give a fetch transport. */
 export class FetchAdapter implements Adapter {
@@ -58,8 +61,19 @@ export class FetchAdapter implements Adapter {
     // the writer still checks the head, though fetch sends its own
     const head = serializeHead(request, where.hostHeader, where.target);
     const fetch = fetching.loaded as typeof import("../../http/fetch.js");
-    const req = { method: request.method, url: request._url, headers: request._headers._pairs() };
-    return startExchange(request, options, head, (r) => fetch.runFetch(this.#fetch, req, r));
+    const req = {
+      method: request.method,
+      url: request._url,
+      headers: request._headers._pairs(),
+      follow: options.allow_redirects !== false,
+    };
+    const go = () => startExchange(request, options, head, (r) => fetch.runFetch(this.#fetch, req, r));
+    if (!fetch.dropsPageHeaders()) return go();
+    // a header the runtime's fetch would drop: refused, never sent without it
+    return pageHeaders.use((m) => {
+      m.refusePageHeaders(request);
+      return go();
+    });
   }
 
   /** Nothing to release: fetch keeps its own connections. */
