@@ -51,11 +51,27 @@ interface BlobShape {
 
 interface ReadableStreamShape<T> {
   readonly locked: boolean;
-  getReader(): { read(): Promise<{ done: boolean; value?: T }>; releaseLock(): void };
+  getReader(): {
+    read(): Promise<{ done: boolean; value?: T }>;
+    releaseLock(): void;
+    cancel(reason?: unknown): Promise<void>;
+  };
   cancel(reason?: unknown): Promise<void>;
 }
 
+/** What reqwire gives fetch (src/http/fetch.ts). */
+interface FetchInitShape {
+  method: string;
+  headers: HeadersShape;
+  body?: unknown;
+  signal: AbortSignalShape;
+  redirect: "follow" | "manual";
+  duplex?: "half";
+}
+
+/** What reqwire reads of fetch's Response (src/http/fetch.ts). */
 interface FetchResponseShape {
+  readonly type: string;
   readonly status: number;
   readonly statusText: string;
   readonly url: string;
@@ -64,7 +80,7 @@ interface FetchResponseShape {
   readonly body: ReadableStreamShape<Uint8Array> | null;
 }
 
-type FetchShape = (input: string, init?: { method?: string; headers?: unknown; body?: unknown }) => Promise<unknown>;
+type FetchShape = (input: string, init?: FetchInitShape) => Promise<FetchResponseShape>;
 
 /** An AbortSignal. */
 export type AbortSignalLike = Instance<"AbortSignal", AbortSignalShape>;
@@ -79,15 +95,13 @@ export type BlobLike = Instance<"Blob", BlobShape>;
 /** A ReadableStream whose chunks are `T` (checked by the stand-in too where the global is declared). */
 export type ReadableStreamLike<T> = Instance<"ReadableStream", unknown> & ReadableStreamShape<T>;
 /** The runtime's fetch function. */
-export type FetchFunction = typeof globalThis extends { fetch: infer F } ? F : FetchShape;
+type FetchFunction = typeof globalThis extends { fetch: infer F } ? F : FetchShape;
 /** What fetch takes as its second argument (RequestInit). */
 export type FetchInit = FetchFunction extends (input: never, init?: infer I) => unknown ? NonNullable<I> : never;
 /** What fetch resolves to (its Response). */
-export type FetchResponse = FetchFunction extends (...args: never[]) => Promise<infer R>
-  ? R extends object
-    ? R
-    : FetchResponseShape
-  : FetchResponseShape;
+export type FetchResponse = FetchFunction extends (...args: never[]) => Promise<infer R> ? R : FetchResponseShape;
+/** A fetch as reqwire calls it: a URL string and the init reqwire makes (the runtime's fetch is one). */
+export type FetchLike = (input: string, init: FetchInit) => Promise<FetchResponse>;
 /** A compiled WebAssembly module. */
 export type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : object;
 

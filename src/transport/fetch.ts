@@ -1,7 +1,7 @@
 // The fetch "transport", for places with no raw sockets (browsers, edge-light, any runtime where
 // only fetch exists): the runtime speaks HTTP; reqwire's parser is not used. Bodies arrive
 // already decompressed, as fetch always does it.
-import type { FetchFunction } from "../platform-types.js";
+import type { FetchLike } from "../platform-types.js";
 import type { ExchangeTransport } from "./types.js";
 
 /**
@@ -17,7 +17,7 @@ function inBrowser(): boolean {
  * A transport over a fetch function (the global one by default).
  * @param fetchImpl Another fetch to use (a test double, a runtime's own).
  */
-export function fetchTransport(fetchImpl?: FetchFunction): ExchangeTransport {
+export function fetchTransport(fetchImpl?: FetchLike): ExchangeTransport {
   const browser = inBrowser();
   return {
     kind: "fetch",

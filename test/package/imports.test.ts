@@ -1,6 +1,6 @@
 // The unpacked tarball (packed.ts), imported by a user's script in each runtime reqwire supports
 // outside a bundler: Node as ESM and as CommonJS, Deno (the project's node_modules, no network
-// but 127.0.0.1) and Bun. Each does a real GET to a server on 127.0.0.1 and reads it with
+// but 127.0.0.1) and Bun (as ESM and as CommonJS). Each does a real GET to a server on 127.0.0.1 and reads it with
 // r.json(), loads reqwire/testing (a mocked request) and reqwire/core (a response head parsed),
 // and names the runtime whose entry package.json "exports" gave it.
 import { mkdir, writeFile } from "node:fs/promises";
@@ -43,7 +43,11 @@ describe("the packed package, imported", () => {
     expect(await runScript(DENO, args, app, { DENO_DIR: cache, DENO_NO_UPDATE_CHECK: "1" })).toEqual(expected("deno"));
   });
 
-  it("by Bun", async () => {
+  it("by Bun, as ESM", async () => {
     expect(await runScript(BUN, ["--no-install", "user.mjs", base], app)).toEqual(expected("bun"));
+  });
+
+  it("by Bun, as CommonJS", async () => {
+    expect(await runScript(BUN, ["--no-install", "user.cjs", base], app)).toEqual(expected("bun"));
   });
 });

@@ -41,6 +41,14 @@ export async function main(base: string): Promise<string[]> {
     else if (e instanceof ConnectionError) out.push("connection", e.message);
   }
 
+  // a fetch of one's own (a stand-in here): it must answer with a Response, under every lib
+  const offline = fetchTransport(async () => {
+    throw new Error("offline");
+  });
+  // @ts-expect-error an object with a status is not a Response
+  fetchTransport(async () => ({ status: 200 }));
+  out.push(offline.kind);
+
   const m = new Mocker();
   const s = new Session();
   s.mount("https://api.example/", new MockAdapter(m));
@@ -64,7 +72,7 @@ export async function main(base: string): Promise<string[]> {
 }
 `;
 
-const ESM = `import requests, { ConnectionError, HTTPError, Session, Timeout } from "reqwire";
+const ESM = `import requests, { ConnectionError, fetchTransport, HTTPError, Session, Timeout } from "reqwire";
 import { ParserEvent, ResponseParser, sharedWriter } from "reqwire/core";
 import { MockAdapter, Mocker } from "reqwire/testing";
 ${BODY}
@@ -76,7 +84,7 @@ const CJS = `import reqwire = require("reqwire");
 import core = require("reqwire/core");
 import testing = require("reqwire/testing");
 const requests = reqwire.default;
-const { ConnectionError, HTTPError, Session, Timeout } = reqwire;
+const { ConnectionError, fetchTransport, HTTPError, Session, Timeout } = reqwire;
 const { ParserEvent, ResponseParser, sharedWriter } = core;
 const { MockAdapter, Mocker } = testing;
 ${BODY}
