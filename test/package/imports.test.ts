@@ -1,8 +1,8 @@
 // The unpacked tarball (packed.ts), imported by a user's script in each runtime reqwire supports
-// outside a bundler: Node as ESM and as CommonJS, Deno (the project's node_modules, no network
-// but 127.0.0.1) and Bun (as ESM and as CommonJS). Each does a real GET to a server on 127.0.0.1 and reads it with
-// r.json(), loads reqwire/testing (a mocked request) and reqwire/core (a response head parsed),
-// and names the runtime whose entry package.json "exports" gave it.
+// outside a bundler: Node and Bun, each as ESM and as CommonJS, and Deno (the project's
+// node_modules, no network but 127.0.0.1). Each does a real GET to a server on 127.0.0.1 and reads
+// it with r.json(), loads reqwire/testing (a mocked request) and reqwire/core (a response head
+// parsed), and names the runtime whose entry package.json "exports" gave it.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
