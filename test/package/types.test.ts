@@ -3,12 +3,14 @@
 // bundler), as an ES module (.mts) and as CommonJS (.cts), with three `lib`s — strict, library
 // files checked (skipLibCheck: false), and no @types/node (`types: []`): a browser or Worker
 // project has none, so the types may need nothing from it. Four cells more add @types/node, as a
-// Node project has it.
+// Node project has it; Deno's own checker reads the ES module file too.
 //
-// The 18 programs are built in this process with one compiler host whose parsed files are shared
+// The programs are built in this process with one compiler host whose parsed files are shared
 // (the lib files and reqwire's declarations are parsed once per language version and format).
+import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packed, ROOT } from "./packed.js";
@@ -172,6 +174,8 @@ function sharedHost(): (options: ts.CompilerOptions) => ts.CompilerHost {
   };
 }
 
+const run = promisify(execFile);
+
 // `using` closes a Session where the compilation declares disposables (lib esnext, @types/node)
 const USING = `import { Session } from "reqwire";
 export function scoped(): string {
@@ -199,12 +203,26 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-describe("the published types, without @types/node", () => {
+describe("the published types", () => {
   for (const cell of cells("")) {
     it(`compile: ${cell.name}`, () => {
       expect(results.get(cell.name)).toBe("");
     });
   }
+
+  it("pass Deno's own check (deno check, the package from node_modules)", async () => {
+    const { app } = await packed();
+    const env = { ...process.env, DENO_DIR: join(app, ".deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+    const args = ["check", "--node-modules-dir=manual", "user.mts", "using.mts"];
+    const out = await run(join(ROOT, "node_modules/.bin/deno"), args, { cwd: app, env, timeout: 60_000 }).catch(
+      (err: { stdout?: string; stderr?: string; message: string }) => ({
+        stdout: err.stdout ?? "",
+        stderr: `${err.message}\n${err.stderr}`,
+      }),
+    );
+    expect(out.stderr).not.toMatch(/error/i);
+    expect(out.stderr).toContain("Check");
+  }, 70_000);
 
   it("let `using` close a Session where the lib or @types/node declares disposables", () => {
     const using = [...results].filter(([name]) => name.startsWith("using: "));
