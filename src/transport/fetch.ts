@@ -5,12 +5,19 @@ import type { FetchLike } from "../platform-types.js";
 import type { ExchangeTransport } from "./types.js";
 
 /**
- * Whether this looks like a browser page or worker, where redirect responses are hidden (workerd,
- * whose global scope has a WorkerGlobalScope too, is let follow redirects itself the same way).
+ * Whether this looks like a browser page or worker, where redirect responses are hidden. Deno and
+ * workerd (whose global scope has a WorkerGlobalScope too, and whose navigator says
+ * "Cloudflare-Workers") show a "manual" redirect as it is, so reqwire follows redirects there.
  */
 function inBrowser(): boolean {
-  const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; Deno?: unknown };
-  return g.Deno === undefined && (g.document !== undefined || g.WorkerGlobalScope !== undefined);
+  const g = globalThis as {
+    document?: unknown;
+    WorkerGlobalScope?: unknown;
+    Deno?: unknown;
+    navigator?: { userAgent?: unknown };
+  };
+  if (g.Deno !== undefined || g.navigator?.userAgent === "Cloudflare-Workers") return false;
+  return g.document !== undefined || g.WorkerGlobalScope !== undefined;
 }
 
 /**

@@ -25,8 +25,6 @@ export interface SuiteConfig {
   transport: "sockets" | "fetch";
   /** TLS trust: "ca" passes the CA as `verify`; "runtime" means the runtime already trusts it. */
   tls: "ca" | "runtime";
-  /** The runtime's fetch follows redirects itself where the request lets it (workerd). */
-  fetchFollowsRedirects?: boolean;
   /** The runtime's sockets cannot run TLS inside a proxy tunnel: https through a proxy is refused. */
   noTunnelTls?: boolean;
   /**
@@ -37,7 +35,7 @@ export interface SuiteConfig {
 }
 
 /** What decides which cases a configuration runs. */
-export type SuiteKind = Pick<SuiteConfig, "transport" | "fetchFollowsRedirects" | "page">;
+export type SuiteKind = Pick<SuiteConfig, "transport" | "page">;
 
 export interface CaseResult {
   name: string;
@@ -49,8 +47,6 @@ interface Case {
   name: string;
   /** Only for socket transports (reqwire parses the bytes itself). */
   socketsOnly?: boolean;
-  /** Only where reqwire sees each redirect: sockets, or a fetch that does not follow them regardless. */
-  seesRedirects?: boolean;
   /** Only in a browser page. */
   pageOnly?: boolean;
   run(lib: Lib, cfg: SuiteConfig, s: Reqwire.Session, testing: TestingLib | undefined): Promise<void>;
@@ -298,8 +294,8 @@ const CASES: Case[] = [
         const see = (await s.post(`${cfg.http}/redirect?to=/echo&status=303`, { json: { a: 1 } })).json<Echo>();
         eq(see.method, "GET", "303 turns POST into GET");
         eq(see.length, 0, "without the body");
-        if (cfg.transport === "fetch" && (cfg.fetchFollowsRedirects === true || cfg.page !== undefined)) {
-          // the runtime's fetch followed the redirect itself: only where it ended is known
+        if (cfg.page !== undefined) {
+          // the browser followed the redirect itself: only where it ended is known
           eq(r.history.length, 0, "no redirect seen");
           eq(r.url, `${cfg.http}/echo`, "the final URL");
           return;
@@ -336,7 +332,6 @@ const CASES: Case[] = [
   },
   {
     name: "a redirect loop raises TooManyRedirects (a browser's fetch reports it as a network error: ConnectionError)",
-    seesRedirects: true,
     async run(lib, cfg) {
       const s = newSession(lib, cfg);
       s.max_redirects = 5;
@@ -354,14 +349,14 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "max_redirects bounds a chain (a runtime that follows redirects itself follows up to its own limit)",
+    name: "max_redirects bounds a chain (a browser follows redirects itself, up to its own limit)",
     async run(lib, cfg) {
       const s = newSession(lib, cfg);
       s.max_redirects = 1;
       const chain = `${cfg.http}/redirect?to=${encodeURIComponent("/redirect?to=/echo")}`;
       try {
-        if (cfg.transport === "fetch" && (cfg.fetchFollowsRedirects === true || cfg.page !== undefined)) {
-          // the runtime's fetch followed both redirects: reqwire never saw them to count
+        if (cfg.page !== undefined) {
+          // the browser followed both redirects: reqwire never saw them to count
           eq((await s.get(chain)).status_code, 200, "where the chain ends");
           return;
         }
@@ -631,7 +626,6 @@ CASES.push({
 /** Whether a configuration runs a case. */
 function runs(c: Case, kind: SuiteKind): boolean {
   if (c.socketsOnly && kind.transport !== "sockets") return false;
-  if (c.seesRedirects && kind.transport === "fetch" && kind.fetchFollowsRedirects === true) return false;
   return !c.pageOnly || kind.page !== undefined;
 }
 
