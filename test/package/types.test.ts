@@ -103,50 +103,49 @@ interface Cell {
   options: ts.CompilerOptions;
 }
 
+/** One program: the user's file under a resolution, a format, a lib and with or without @types/node. */
+function cell(app: string, resolution: Resolution, format: Format, lib: string[], nodeTypes = false): Cell {
+  return {
+    name: `${resolution}, ${format === "esm" ? ".mts" : ".cts"}, lib ${lib.join("+")}${nodeTypes ? ", @types/node" : ""}`,
+    file: join(app, format === "esm" ? "user.mts" : "user.cts"),
+    options: {
+      // bundler resolution goes with module "preserve" (a bundler reads the file, imports and
+      // require()s as written): a .cts file's `import x = require()` resolves with the
+      // "require" condition there, an .mts file's imports with "import". CommonJS output
+      // ("module": "commonjs") cannot go with bundler resolution (TS5095).
+      module: resolution === "bundler" ? ts.ModuleKind.Preserve : moduleKind(resolution),
+      moduleResolution: moduleResolutionKind(resolution),
+      target: ts.ScriptTarget.ES2022,
+      lib: lib.map((l) => `lib.${l}.d.ts`),
+      ...(nodeTypes ? { types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] } : { types: [] }),
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+    },
+  };
+}
+
 function cells(app: string): Cell[] {
   const out: Cell[] = [];
   for (const resolution of ["nodenext", "node16", "bundler"] as Resolution[]) {
     for (const format of ["esm", "cjs"] as Format[]) {
-      for (const lib of LIBS) {
-        out.push({
-          name: `${resolution}, ${format === "esm" ? ".mts" : ".cts"}, lib ${lib.join("+")}`,
-          file: join(app, format === "esm" ? "user.mts" : "user.cts"),
-          options: {
-            // bundler resolution goes with module "preserve" (a bundler reads the file, imports and
-            // require()s as written): a .cts file's `import x = require()` resolves with the
-            // "require" condition there, an .mts file's imports with "import". CommonJS output
-            // ("module": "commonjs") cannot go with bundler resolution (TS5095).
-            module: resolution === "bundler" ? ts.ModuleKind.Preserve : moduleKind(resolution),
-            moduleResolution: moduleResolutionKind(resolution),
-            target: ts.ScriptTarget.ES2022,
-            lib: lib.map((l) => `lib.${l}.d.ts`),
-            types: [],
-            strict: true,
-            skipLibCheck: false,
-            noEmit: true,
-          },
-        });
-      }
+      for (const lib of LIBS) out.push(cell(app, resolution, format, lib));
     }
   }
   // a Node project's usual setting: @types/node (20, as pinned here), with and without dom
   for (const format of ["esm", "cjs"] as Format[]) {
-    for (const lib of [["es2022"], ["esnext", "dom"]]) {
-      const base = out.find((c) => c.name === `nodenext, ${format === "esm" ? ".mts" : ".cts"}, lib es2022`);
-      if (base === undefined) throw new Error("no nodenext cell");
-      out.push({
-        name: `${base.name.replace(/lib .*$/, `lib ${lib.join("+")}`)}, @types/node`,
-        file: base.file,
-        options: {
-          ...base.options,
-          lib: lib.map((l) => `lib.${l}.d.ts`),
-          types: ["node"],
-          typeRoots: [join(ROOT, "node_modules", "@types")],
-        },
-      });
-    }
+    for (const lib of [["es2022"], ["esnext", "dom"]]) out.push(cell(app, "nodenext", format, lib, true));
   }
   return out;
+}
+
+/** `using` where disposables are declared: lib esnext, or @types/node (with and without dom). */
+function usingCells(app: string): Cell[] {
+  return [
+    cell(app, "nodenext", "esm", ["esnext"]),
+    cell(app, "nodenext", "esm", ["es2022"], true),
+    cell(app, "nodenext", "esm", ["esnext", "dom"], true),
+  ].map((c) => ({ ...c, name: `using: ${c.name}`, file: join(app, "using.mts") }));
 }
 
 function moduleKind(resolution: "nodenext" | "node16"): ts.ModuleKind {
@@ -192,21 +191,18 @@ beforeAll(async () => {
   await writeFile(join(app, "user.cts"), CJS);
   await writeFile(join(app, "using.mts"), USING);
   const hostFor = sharedHost();
-  const usingCells = cells(app)
-    .filter((c) => c.name.startsWith("nodenext, .mts") && (c.name.includes("esnext") || c.name.includes("@types/node")))
-    .map((c) => ({ ...c, name: `using: ${c.name}`, file: join(app, "using.mts") }));
-  for (const cell of [...cells(app), ...usingCells]) {
-    const host = hostFor(cell.options);
-    const program = ts.createProgram({ rootNames: [cell.file], options: cell.options, host });
+  for (const c of [...cells(app), ...usingCells(app)]) {
+    const host = hostFor(c.options);
+    const program = ts.createProgram({ rootNames: [c.file], options: c.options, host });
     const diagnostics = ts.getPreEmitDiagnostics(program);
-    results.set(cell.name, ts.formatDiagnostics(diagnostics, { ...host, getCurrentDirectory: () => app }));
+    results.set(c.name, ts.formatDiagnostics(diagnostics, { ...host, getCurrentDirectory: () => app }));
   }
 }, 120_000);
 
 describe("the published types", () => {
-  for (const cell of cells("")) {
-    it(`compile: ${cell.name}`, () => {
-      expect(results.get(cell.name)).toBe("");
+  for (const c of cells("")) {
+    it(`compile: ${c.name}`, () => {
+      expect(results.get(c.name)).toBe("");
     });
   }
 
