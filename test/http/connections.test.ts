@@ -771,14 +771,19 @@ describe("timeouts", () => {
   });
 });
 
+/** The call is rejected with RequestAborted whose cause is the signal's reason. */
+async function expectAbortedBy(call: Promise<unknown>, reason: Error): Promise<void> {
+  const err = await rejectionOf(call);
+  expect(err).toBeInstanceOf(RequestAborted);
+  expect(err.cause).toBe(reason);
+}
+
 describe("abort", () => {
   it("aborted before sending: RequestAborted with the reason, nothing sent", async () => {
     const srv = await raw(serveLoop);
     const s = session();
     const reason = new Error("stop before");
-    const err = await rejectionOf(s.get(`${srv.url}/a`, { signal: AbortSignal.abort(reason), timeout: 10 }));
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(s.get(`${srv.url}/a`, { signal: AbortSignal.abort(reason), timeout: 10 }), reason);
     await sleep(30);
     expect(srv.connections).toBe(0);
   });
@@ -791,9 +796,7 @@ describe("abort", () => {
     await until(() => accepted.length === 1, 5000, "the TCP connection");
     const reason = new Error("stop connecting");
     ac.abort(reason);
-    const err = await rejectionOf(p);
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(p, reason);
     await until(() => accepted[0]?.clientClosed === true, 5000, "the client to close the socket");
   });
 
@@ -817,9 +820,7 @@ describe("abort", () => {
       );
       const reason = new Error("stop queued");
       ac.abort(reason);
-      const err = await rejectionOf(queued);
-      expect(err).toBeInstanceOf(RequestAborted);
-      expect(err.cause).toBe(reason);
+      await expectAbortedBy(queued, reason);
       expect(onlyPool(s).queued).toBe(0);
     } finally {
       release();
@@ -861,9 +862,7 @@ describe("abort", () => {
     await until(() => srv.requests.length === 1, 5000, "the request to arrive");
     const reason = new Error("stop head");
     ac.abort(reason);
-    const err = await rejectionOf(p);
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(p, reason);
     await expectNotReused(s, srv.url, conns);
   });
 
@@ -879,9 +878,7 @@ describe("abort", () => {
     await sleep(50);
     const reason = new Error("stop body");
     ac.abort(reason);
-    const err = await rejectionOf(p);
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(p, reason);
     await expectNotReused(s, srv.url, conns);
   });
 
@@ -902,9 +899,7 @@ describe("abort", () => {
       }
       return seen;
     })();
-    const err = await rejectionOf(read);
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(read, reason);
     await expectNotReused(s, srv.url, conns);
   });
 
@@ -926,9 +921,7 @@ describe("abort", () => {
     await sleep(50);
     const reason = new Error("stop upload");
     ac.abort(reason);
-    const err = await rejectionOf(p);
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(p, reason);
     moreNow();
     await expectNotReused(s, srv.url, conns);
   });
@@ -966,9 +959,7 @@ describe("abort: the request body's source", () => {
     expect(finished).toBe(false);
     const reason = new Error("stop upload");
     ac.abort(reason);
-    const err = await rejectionOf(p);
-    expect(err).toBeInstanceOf(RequestAborted);
-    expect(err.cause).toBe(reason);
+    await expectAbortedBy(p, reason);
     await until(() => finished, 5000, "the body's source to be closed");
     expect(pulled).toBeLessThan(4096);
     conns[0]?.socket.resume(); // drain what was sent, up to the client's FIN
