@@ -15,8 +15,8 @@
 // Scenarios, what users write first: json (1), post-json (2), html (3), headers30 (4),
 // json-heap (5), post-json-heap (6); then the floor and the rest: small (7, body bytes only),
 // latency (8), download (9), upload (10), many (11), heap (12). reqwire runs twice in 1-6: the
-// default `new Session()` (reqwire-default) and a pool as large as the peers' (reqwire); the CJS
-// build (reqwire-cjs) is verified and timed in 1.
+// default `new Session()` (reqwire-default) and a pool as large as the peers' (reqwire); reqwire
+// through require() (reqwire-cjs, dist/node.cjs) is verified and timed in 1.
 //
 // Another build of reqwire, e.g. to compare two commits (A/B):
 //
